@@ -1,0 +1,123 @@
+// Every way verification can fail, as one table, and the one error type that carries it.
+//
+// RFC 6750 §3 defines the `WWW-Authenticate: Bearer` challenge and its three error codes;
+// §3.1 says a request that carried no Bearer credentials gets a challenge *without* an
+// error attribute. `error: undefined` in the table below means exactly that case.
+
+export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+
+interface CodeSpec {
+  readonly status: 401 | 403 | 503;
+  readonly error: BearerErrorCode | undefined;
+  readonly message: string;
+}
+
+// Messages are fixed text: they never echo the token, a header or a claim value, because
+// those are attacker-controlled and end up in logs and response bodies.
+const CODES = {
+  // Bearer extraction (RFC 6750 §2.1, the guide's three codes).
+  'auth.authorization_header_missing': { status: 401, error: undefined, message: 'The Authorization header is missing.' },
+  'auth.authorization_token_invalid_format': { status: 401, error: 'invalid_request', message: 'The Authorization header is not of the form "Bearer <token>".' },
+  'auth.authorization_token_type_not_supported': { status: 401, error: undefined, message: 'The Authorization scheme is not Bearer.' },
+
+  // Compact JWS (RFC 7515).
+  'auth.token_too_large': { status: 401, error: 'invalid_token', message: 'The token is larger than this server accepts.' },
+  'auth.jws_malformed': { status: 401, error: 'invalid_token', message: 'The token is not a compact JWS of three segments.' },
+  'auth.jwe_not_supported': { status: 401, error: 'invalid_token', message: 'The token is an encrypted JWE; only signed JWS tokens are accepted.' },
+  'auth.base64url_invalid': { status: 401, error: 'invalid_token', message: 'A token segment is not strict base64url.' },
+  'auth.jws_header_invalid': { status: 401, error: 'invalid_token', message: 'The token header is not a valid JWS protected header.' },
+  'auth.jws_alg_not_allowed': { status: 401, error: 'invalid_token', message: 'The token is signed with an algorithm this server does not accept.' },
+  'auth.jws_crit_unsupported': { status: 401, error: 'invalid_token', message: 'The token header lists critical extensions this server does not understand.' },
+  'auth.jws_b64_unsupported': { status: 401, error: 'invalid_token', message: 'Unencoded JWS payloads (RFC 7797) are not accepted.' },
+  'auth.jws_signature_invalid': { status: 401, error: 'invalid_token', message: 'The token signature is invalid.' },
+
+  // Keys (RFC 7517, RFC 7518 §6).
+  'auth.jwk_invalid': { status: 401, error: 'invalid_token', message: 'The signing key is not a valid public JWK.' },
+  'auth.jwk_unsupported': { status: 401, error: 'invalid_token', message: 'The signing key type or curve is not supported.' },
+  'auth.jwk_private_key': { status: 401, error: 'invalid_token', message: 'The key set holds a private key; refusing to use it.' },
+  'auth.jwk_rsa_too_small': { status: 401, error: 'invalid_token', message: 'The RSA key is shorter than 2048 bits.' },
+  'auth.jwk_not_for_signature': { status: 401, error: 'invalid_token', message: 'The key is not meant for verifying signatures (use / key_ops).' },
+  'auth.jwk_alg_mismatch': { status: 401, error: 'invalid_token', message: 'The key does not allow the token\'s algorithm.' },
+  'auth.jwks_key_not_found': { status: 401, error: 'invalid_token', message: 'No key in the key set matches the token.' },
+
+  // Claims (RFC 7519 §4.1, RFC 9068 §4).
+  'auth.jwt_payload_invalid': { status: 401, error: 'invalid_token', message: 'The token payload is not a JSON object.' },
+  'auth.jwt_claim_invalid': { status: 401, error: 'invalid_token', message: 'A registered claim has the wrong JSON type.' },
+  'auth.jwt_exp_missing': { status: 401, error: 'invalid_token', message: 'The token has no expiry (exp) claim.' },
+  'auth.jwt_expired': { status: 401, error: 'invalid_token', message: 'The token has expired.' },
+  'auth.jwt_not_yet_valid': { status: 401, error: 'invalid_token', message: 'The token is not valid yet (nbf).' },
+  'auth.jwt_iat_in_future': { status: 401, error: 'invalid_token', message: 'The token was issued in the future (iat).' },
+  'auth.jwt_too_old': { status: 401, error: 'invalid_token', message: 'The token was issued too long ago (iat).' },
+  'auth.jwt_issuer_mismatch': { status: 401, error: 'invalid_token', message: 'The token was issued by an untrusted issuer.' },
+  'auth.jwt_audience_mismatch': { status: 401, error: 'invalid_token', message: 'The token is not meant for this API (aud).' },
+  'auth.jwt_typ_mismatch': { status: 401, error: 'invalid_token', message: 'The token type (typ) is not the expected one.' },
+  'auth.insufficient_scope': { status: 403, error: 'insufficient_scope', message: 'The token lacks a scope this resource requires.' },
+
+  // Remote keys: the server's side failed, not the client's (503).
+  'auth.jwks_unavailable': { status: 503, error: undefined, message: 'The signing keys could not be fetched.' },
+  'auth.jwks_invalid': { status: 503, error: undefined, message: 'The key set document is not a valid JWK Set.' },
+  'auth.discovery_invalid': { status: 503, error: undefined, message: 'The OpenID Provider configuration could not be used.' },
+  'auth.discovery_issuer_mismatch': { status: 503, error: undefined, message: 'The OpenID Provider configuration names a different issuer.' },
+  'auth.jwks_uri_insecure': { status: 503, error: undefined, message: 'The jwks_uri is not https (or loopback).' },
+
+  // The catch-all: anything unexpected fails closed.
+  'auth.verification_failed': { status: 401, error: 'invalid_token', message: 'The token could not be verified.' },
+} as const satisfies Record<string, CodeSpec>;
+
+export type AuthErrorCode = keyof typeof CODES;
+
+/** Every code, for documentation and for tests that check the table. */
+export const AUTH_ERROR_CODES = Object.keys(CODES) as AuthErrorCode[];
+
+/** The realm named in challenges unless the verifier is given another (RFC 6750 §3). */
+export const DEFAULT_REALM = 'api';
+
+export interface AuthErrorOptions {
+  readonly requiredScopes?: readonly string[] | undefined;
+  readonly realm?: string | undefined;
+  readonly cause?: unknown;
+}
+
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+  readonly code: AuthErrorCode;
+  readonly status: 401 | 403 | 503;
+  /** The RFC 6750 error code, or undefined when the request carried no Bearer credentials. */
+  readonly error: BearerErrorCode | undefined;
+  /** For insufficient_scope: the scopes the resource needs (RFC 6750 §3 `scope`). */
+  readonly requiredScopes: readonly string[] | undefined;
+  readonly realm: string;
+
+  constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {
+    const spec: CodeSpec = CODES[code];
+    super(spec.message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.status = spec.status;
+    this.error = spec.error;
+    this.requiredScopes = options.requiredScopes;
+    this.realm = options.realm ?? DEFAULT_REALM;
+  }
+
+  /** The ready `WWW-Authenticate` header value (RFC 6750 §3). */
+  get wwwAuthenticate(): string {
+    const params = [`realm=${quotedString(this.realm)}`];
+    if (this.error !== undefined) {
+      params.push(`error=${quotedString(this.error)}`, `error_description=${quotedString(this.message)}`);
+    }
+    if (this.requiredScopes !== undefined && this.requiredScopes.length > 0) {
+      params.push(`scope=${quotedString(this.requiredScopes.join(' '))}`);
+    }
+    return `Bearer ${params.join(', ')}`;
+  }
+}
+
+// RFC 9110 §5.6.4 quoted-string: backslash-escape `"` and `\`. RFC 6750 §3 limits the
+// attribute values to printable ASCII (%x20-21 / %x23-5B / %x5D-7E), so anything else is
+// replaced rather than risk header injection.
+function quotedString(value: string): string {
+  return `"${value.replace(/[^\x20-\x7e]/g, '?').replace(/["\\]/g, '\\$&')}"`;
+}
+
+export function isAuthError(value: unknown): value is AuthError {
+  return value instanceof AuthError;
+}
