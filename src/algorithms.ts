@@ -27,26 +27,31 @@ export interface AlgorithmSpec {
   readonly padding: 'pkcs1' | 'pss' | null;
   /** RFC 7518 §3.5: PSS salt length equals the hash output length. */
   readonly saltLength: number | null;
+  /**
+   * Verify on libuv's thread pool instead of the event loop. Worth it only where the maths
+   * costs far more than the hand-off (≈ 10–20 µs); the numbers are in README "Performance".
+   */
+  readonly offThread: boolean;
 }
 
 const spec = (
   name: JwsAlgorithm, kty: KeyType, hash: HashName | null, curve: CurveName | null,
-  signatureLength: number | null, padding: 'pkcs1' | 'pss' | null, saltLength: number | null,
-): AlgorithmSpec => Object.freeze({ name, kty, hash, curve, signatureLength, padding, saltLength });
+  signatureLength: number | null, padding: 'pkcs1' | 'pss' | null, saltLength: number | null, offThread: boolean,
+): AlgorithmSpec => Object.freeze({ name, kty, hash, curve, signatureLength, padding, saltLength, offThread });
 
 // RFC 7518 §3.4: ES* signatures are r‖s, each left-padded to the curve's byte length
 // (32, 48, 66), so 64, 96 and 132 bytes. RFC 8032 §5.1.6: Ed25519 signatures are 64 bytes.
 const TABLE: ReadonlyMap<string, AlgorithmSpec> = new Map([
-  ['ES256', spec('ES256', 'EC', 'sha256', 'P-256', 64, null, null)],
-  ['ES384', spec('ES384', 'EC', 'sha384', 'P-384', 96, null, null)],
-  ['ES512', spec('ES512', 'EC', 'sha512', 'P-521', 132, null, null)],
-  ['RS256', spec('RS256', 'RSA', 'sha256', null, null, 'pkcs1', null)],
-  ['RS384', spec('RS384', 'RSA', 'sha384', null, null, 'pkcs1', null)],
-  ['RS512', spec('RS512', 'RSA', 'sha512', null, null, 'pkcs1', null)],
-  ['PS256', spec('PS256', 'RSA', 'sha256', null, null, 'pss', 32)],
-  ['PS384', spec('PS384', 'RSA', 'sha384', null, null, 'pss', 48)],
-  ['PS512', spec('PS512', 'RSA', 'sha512', null, null, 'pss', 64)],
-  ['EdDSA', spec('EdDSA', 'OKP', null, 'Ed25519', 64, null, null)],
+  ['ES256', spec('ES256', 'EC', 'sha256', 'P-256', 64, null, null, false)],
+  ['ES384', spec('ES384', 'EC', 'sha384', 'P-384', 96, null, null, true)],
+  ['ES512', spec('ES512', 'EC', 'sha512', 'P-521', 132, null, null, true)],
+  ['RS256', spec('RS256', 'RSA', 'sha256', null, null, 'pkcs1', null, false)],
+  ['RS384', spec('RS384', 'RSA', 'sha384', null, null, 'pkcs1', null, false)],
+  ['RS512', spec('RS512', 'RSA', 'sha512', null, null, 'pkcs1', null, false)],
+  ['PS256', spec('PS256', 'RSA', 'sha256', null, null, 'pss', 32, false)],
+  ['PS384', spec('PS384', 'RSA', 'sha384', null, null, 'pss', 48, false)],
+  ['PS512', spec('PS512', 'RSA', 'sha512', null, null, 'pss', 64, false)],
+  ['EdDSA', spec('EdDSA', 'OKP', null, 'Ed25519', 64, null, null, false)],
 ]);
 
 export const SUPPORTED_ALGORITHMS: readonly JwsAlgorithm[] = Object.freeze([...TABLE.keys()] as JwsAlgorithm[]);

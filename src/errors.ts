@@ -121,3 +121,8 @@ function quotedString(value: string): string {
 export function isAuthError(value: unknown): value is AuthError {
   return value instanceof AuthError;
 }
+
+/** Fail closed: anything that is not already an AuthError becomes `auth.verification_failed`. */
+export function toAuthError(error: unknown): AuthError {
+  return error instanceof AuthError ? error : new AuthError('auth.verification_failed', { cause: error });
+}

@@ -1,0 +1,18 @@
+// clearjwt's public surface. The verifier is the product; the layers below it are exported
+// for auditors and for JWS users who do not want JWT claim checks.
+
+export { AuthError, AUTH_ERROR_CODES, DEFAULT_REALM, isAuthError } from './errors.js';
+export type { AuthErrorCode, BearerErrorCode } from './errors.js';
+
+export { SUPPORTED_ALGORITHMS, getAlgorithm } from './algorithms.js';
+export type { AlgorithmSpec, JwsAlgorithm } from './algorithms.js';
+
+export { decodeBase64url, encodeBase64url } from './base64url.js';
+export { importJwk } from './jwk.js';
+export type { VerificationKey } from './jwk.js';
+export { importJwkSet, selectKey } from './jwks.js';
+export type { KeySet, SkippedKey } from './jwks.js';
+export { decodeCompactJws, DEFAULT_MAX_TOKEN_LENGTH } from './jws.js';
+export type { DecodedJws, DecodeOptions, JwsHeader } from './jws.js';
+export { verifyCompactJws } from './verify-jws.js';
+export type { KeyResolver, VerifiedJws } from './verify-jws.js';

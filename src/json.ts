@@ -1,0 +1,19 @@
+// JSON objects from bytes: shared by the JWS header and the JWT claims set.
+
+// Fatal: bytes that are not valid UTF-8 (RFC 7515 §5.2 step 3, RFC 8259 §8.1) are refused
+// instead of being patched with U+FFFD.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Bytes → a JSON object, or `undefined` if they are not UTF-8 JSON holding an object. */
+export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(utf8.decode(bytes));
+    return isPlainObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,152 @@
+// One public JWK (RFC 7517 §4, RFC 7518 §6, RFC 8037 §2) → a Node KeyObject, validated
+// member by member and imported from a DER SubjectPublicKeyInfo we build ourselves.
+//
+// The key decides which algorithms it may verify (its type and curve, narrowed by its own
+// `alg` if it has one), so a token can never choose how its key is used.
+
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import {
+  algorithmsForKey, getAlgorithm, MIN_RSA_MODULUS_BITS,
+  type CurveName, type JwsAlgorithm, type KeyType,
+} from './algorithms.js';
+import { isCanonicalBase64url } from './base64url.js';
+import { ecSpki, ed25519Spki, rsaSpki } from './der.js';
+import { AuthError } from './errors.js';
+import { isPlainObject } from './json.js';
+
+export interface VerificationKey {
+  readonly kid: string | undefined;
+  readonly kty: KeyType;
+  readonly curve: CurveName | null;
+  /** What this key may verify: the algorithms of its type and curve, or only its JWK `alg`. */
+  readonly algorithms: ReadonlySet<JwsAlgorithm>;
+  readonly keyObject: KeyObject;
+  /** RSA only: the modulus length in bytes, which is the exact signature length (RFC 8017 §8.2.2). */
+  readonly modulusLength: number | null;
+  /** The DER SubjectPublicKeyInfo the KeyObject was imported from. */
+  readonly spkiDer: Buffer;
+}
+
+// RFC 7518 §6.2.2, §6.3.2, RFC 8037 §2: members that only a private key has. `k` is the
+// symmetric secret of kty "oct" (RFC 7518 §6.4.1). A set that publishes any of them is
+// leaking secrets, and we refuse to treat such a key as a public one.
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+
+// RFC 7518 §6.2.1.2: each EC coordinate is exactly the curve's field size in bytes.
+const COORDINATE_LENGTHS = { 'P-256': 32, 'P-384': 48, 'P-521': 66 } as const;
+const ED25519_KEY_LENGTH = 32; // RFC 8032 §5.1.5
+
+// An RSA modulus beyond 16384 bits buys no security and makes every verification slow:
+// refusing it keeps a hostile key set from turning each request into a CPU burn.
+const MAX_RSA_MODULUS_BITS = 16384;
+
+export function importJwk(jwk: unknown): VerificationKey {
+  if (!isPlainObject(jwk)) throw new AuthError('auth.jwk_invalid');
+  for (const member of PRIVATE_MEMBERS) {
+    if (Object.hasOwn(jwk, member)) throw new AuthError('auth.jwk_private_key');
+  }
+  const kid = optionalString(jwk, 'kid');
+  checkIntendedUse(jwk);
+
+  const kty = jwk['kty'];
+  let imported: ImportedKey;
+  if (kty === 'EC') imported = importEc(jwk);
+  else if (kty === 'RSA') imported = importRsa(jwk);
+  else if (kty === 'OKP') imported = importOkp(jwk);
+  else if (typeof kty === 'string') throw new AuthError('auth.jwk_unsupported');
+  else throw new AuthError('auth.jwk_invalid');
+
+  const algorithms = permittedAlgorithms(kty, imported.curve, jwk['alg']);
+  let keyObject: KeyObject;
+  try {
+    keyObject = createPublicKey({ key: imported.spkiDer, format: 'der', type: 'spki' });
+  } catch (cause) {
+    // OpenSSL refuses EC points that are not on the named curve here (SEC 1 §3.2.2.1).
+    throw new AuthError('auth.jwk_invalid', { cause });
+  }
+  return Object.freeze({ kid, kty, ...imported, algorithms, keyObject });
+}
+
+// RFC 7517 §4.2 / §4.3: a key marked for another purpose must not verify signatures.
+function checkIntendedUse(jwk: Record<string, unknown>): void {
+  const use = optionalString(jwk, 'use');
+  if (use !== undefined && use !== 'sig') throw new AuthError('auth.jwk_not_for_signature');
+  const keyOps = jwk['key_ops'];
+  if (keyOps === undefined) return;
+  if (!Array.isArray(keyOps) || !keyOps.every((op) => typeof op === 'string')) throw new AuthError('auth.jwk_invalid');
+  if (!keyOps.includes('verify')) throw new AuthError('auth.jwk_not_for_signature');
+}
+
+// RFC 7517 §4.4: `alg` names the one algorithm the key is meant for. An `alg` we do not
+// support (an encryption algorithm, or a made-up one) makes the key unusable rather than
+// silently ignored.
+function permittedAlgorithms(kty: KeyType, curve: CurveName | null, alg: unknown): ReadonlySet<JwsAlgorithm> {
+  const byKeyType = algorithmsForKey(kty, curve);
+  if (alg === undefined) return new Set(byKeyType);
+  if (typeof alg !== 'string') throw new AuthError('auth.jwk_invalid');
+  const spec = getAlgorithm(alg);
+  if (spec === undefined) throw new AuthError('auth.jwk_unsupported');
+  if (!byKeyType.includes(spec.name)) throw new AuthError('auth.jwk_invalid');
+  return new Set([spec.name]);
+}
+
+interface ImportedKey {
+  readonly curve: CurveName | null;
+  readonly spkiDer: Buffer;
+  readonly modulusLength: number | null;
+}
+
+// RFC 7518 §6.2.1: crv, x, y.
+function importEc(jwk: Record<string, unknown>): ImportedKey {
+  const curve = jwk['crv'];
+  if (curve !== 'P-256' && curve !== 'P-384' && curve !== 'P-521') {
+    throw new AuthError(typeof curve === 'string' ? 'auth.jwk_unsupported' : 'auth.jwk_invalid');
+  }
+  const x = requiredBytes(jwk, 'x');
+  const y = requiredBytes(jwk, 'y');
+  const length = COORDINATE_LENGTHS[curve];
+  if (x.length !== length || y.length !== length) throw new AuthError('auth.jwk_invalid');
+  return { curve, spkiDer: ecSpki(curve, x, y), modulusLength: null };
+}
+
+// RFC 7518 §6.3.1: n and e, unsigned big-endian, "the minimum number of octets needed".
+function importRsa(jwk: Record<string, unknown>): ImportedKey {
+  const modulus = requiredBytes(jwk, 'n');
+  const exponent = requiredBytes(jwk, 'e');
+  if (modulus[0] === 0 || exponent[0] === 0) throw new AuthError('auth.jwk_invalid');
+  const bits = bitLength(modulus);
+  if (bits < MIN_RSA_MODULUS_BITS) throw new AuthError('auth.jwk_rsa_too_small');
+  if (bits > MAX_RSA_MODULUS_BITS) throw new AuthError('auth.jwk_unsupported');
+  // RFC 8017 §3.1: 3 ≤ e ≤ n − 1, and e is odd. e = 1 would make every "signature" its own
+  // message. Exponents wider than 32 bits are not used in practice and only cost time.
+  const lastByte = exponent[exponent.length - 1]!;
+  if (exponent.length > 4 || (lastByte & 1) === 0 || (exponent.length === 1 && lastByte < 3)) {
+    throw new AuthError('auth.jwk_invalid');
+  }
+  return { curve: null, spkiDer: rsaSpki(modulus, exponent), modulusLength: modulus.length };
+}
+
+// RFC 8037 §2: crv and x. Only Ed25519 signs JWS here (Ed448 and X25519/X448 are refused).
+function importOkp(jwk: Record<string, unknown>): ImportedKey {
+  const curve = jwk['crv'];
+  if (curve !== 'Ed25519') throw new AuthError(typeof curve === 'string' ? 'auth.jwk_unsupported' : 'auth.jwk_invalid');
+  const x = requiredBytes(jwk, 'x');
+  if (x.length !== ED25519_KEY_LENGTH) throw new AuthError('auth.jwk_invalid');
+  return { curve, spkiDer: ed25519Spki(x), modulusLength: null };
+}
+
+function requiredBytes(jwk: Record<string, unknown>, member: string): Buffer {
+  const text = jwk[member];
+  if (typeof text !== 'string' || text.length === 0 || !isCanonicalBase64url(text)) throw new AuthError('auth.jwk_invalid');
+  return Buffer.from(text, 'base64url');
+}
+
+function optionalString(jwk: Record<string, unknown>, member: string): string | undefined {
+  const value = jwk[member];
+  if (value !== undefined && typeof value !== 'string') throw new AuthError('auth.jwk_invalid');
+  return value;
+}
+
+function bitLength(unsignedBigEndian: Uint8Array): number {
+  return (unsignedBigEndian.length - 1) * 8 + (32 - Math.clz32(unsignedBigEndian[0]!));
+}

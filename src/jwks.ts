@@ -1,0 +1,56 @@
+// A JWK Set (RFC 7517 §5) → the keys we can use, and the choice of one key for a token.
+
+import type { JwsAlgorithm } from './algorithms.js';
+import { AuthError, type AuthErrorCode } from './errors.js';
+import { importJwk, type VerificationKey } from './jwk.js';
+import { isPlainObject } from './json.js';
+
+export interface SkippedKey {
+  /** Position in the set's `keys` array. */
+  readonly index: number;
+  readonly kid: string | undefined;
+  readonly code: AuthErrorCode;
+}
+
+export interface KeySet {
+  readonly keys: readonly VerificationKey[];
+  /** Keys that could not be used, and why; they are left out, not fatal (RFC 7517 §5). */
+  readonly skipped: readonly SkippedKey[];
+}
+
+// RFC 7517 §5: "Implementations SHOULD ignore JWKs within a JWK Set that use kty values
+// that are not understood by them, that are missing required members, or for which values
+// are out of the supported ranges." A set that is not `{ "keys": [...] }` is unusable.
+export function importJwkSet(document: unknown): KeySet {
+  if (!isPlainObject(document) || !Array.isArray(document['keys'])) throw new AuthError('auth.jwks_invalid');
+  const keys: VerificationKey[] = [];
+  const skipped: SkippedKey[] = [];
+  document['keys'].forEach((jwk: unknown, index: number) => {
+    try {
+      keys.push(importJwk(jwk));
+    } catch (error) {
+      const kid = isPlainObject(jwk) && typeof jwk['kid'] === 'string' ? jwk['kid'] : undefined;
+      skipped.push({ index, kid, code: error instanceof AuthError ? error.code : 'auth.jwk_invalid' });
+    }
+  });
+  return Object.freeze({ keys: Object.freeze(keys), skipped: Object.freeze(skipped) });
+}
+
+// RFC 7515 §4.1.4: `kid` is a hint for choosing the key. With a kid, only keys of that kid
+// are candidates; without one, the token may use a key only when exactly one key in the
+// set can verify its algorithm. Two candidates are ambiguous, and ambiguity is refused.
+export function selectKey(keySet: KeySet, alg: JwsAlgorithm, kid: string | undefined): VerificationKey {
+  let chosen: VerificationKey | undefined;
+  let usableCount = 0;
+  let kidSeen = false;
+  for (const key of keySet.keys) {
+    if (kid !== undefined && key.kid !== kid) continue;
+    kidSeen = true;
+    if (!key.algorithms.has(alg)) continue;
+    chosen = key;
+    usableCount++;
+  }
+  if (usableCount === 1) return chosen!;
+  if (kid !== undefined && kidSeen && usableCount === 0) throw new AuthError('auth.jwk_alg_mismatch');
+  throw new AuthError('auth.jwks_key_not_found');
+}

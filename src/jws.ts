@@ -1,0 +1,96 @@
+// A compact JWS string (RFC 7515 §7.1) → its decoded parts, with the protected header
+// checked against rules that fail closed. Nothing here looks at keys or the payload's meaning.
+
+import { getAlgorithm, type AlgorithmSpec, type JwsAlgorithm } from './algorithms.js';
+import { decodeBase64url } from './base64url.js';
+import { AuthError } from './errors.js';
+import { parseJsonObject } from './json.js';
+
+export interface JwsHeader {
+  readonly alg: JwsAlgorithm;
+  readonly kid?: string;
+  readonly typ?: string;
+  readonly [parameter: string]: unknown;
+}
+
+export interface DecodedJws {
+  readonly header: JwsHeader;
+  readonly algorithm: AlgorithmSpec;
+  /** The payload bytes exactly as signed; JWS does not say they are JSON. */
+  readonly payload: Buffer;
+  /** ASCII(BASE64URL(header) ‖ '.' ‖ BASE64URL(payload)): what the signature covers (RFC 7515 §5.2). */
+  readonly signingInput: Buffer;
+  readonly signature: Buffer;
+}
+
+export interface DecodeOptions {
+  /** Longest token accepted, in characters; longer ones are refused before any parsing. */
+  readonly maxTokenLength?: number;
+  /** The algorithms the caller accepts; default: every supported one. */
+  readonly algorithms?: ReadonlySet<JwsAlgorithm>;
+}
+
+/** 16 KiB: far above any real access token, far below what would cost us memory or time. */
+export const DEFAULT_MAX_TOKEN_LENGTH = 16 * 1024;
+
+export function decodeCompactJws(token: string, options: DecodeOptions = {}): DecodedJws {
+  if (typeof token !== 'string') throw new AuthError('auth.jws_malformed');
+  if (token.length > (options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH)) throw new AuthError('auth.token_too_large');
+
+  const firstDot = token.indexOf('.');
+  const secondDot = token.indexOf('.', firstDot + 1);
+  const thirdDot = secondDot === -1 ? -1 : token.indexOf('.', secondDot + 1);
+  if (firstDot === -1 || secondDot === -1 || thirdDot !== -1) {
+    // RFC 7516 §9: a compact JWE has five segments; say so rather than "malformed".
+    throw new AuthError(token.split('.').length === 5 ? 'auth.jwe_not_supported' : 'auth.jws_malformed');
+  }
+  const headerSegment = token.slice(0, firstDot);
+  const payloadSegment = token.slice(firstDot + 1, secondDot);
+  const signatureSegment = token.slice(secondDot + 1);
+  if (headerSegment.length === 0) throw new AuthError('auth.jws_malformed');
+
+  const header = parseHeader(decodeBase64url(headerSegment));
+  const algorithm = checkHeader(header, options.algorithms);
+  const payload = decodeBase64url(payloadSegment);
+  const signature = decodeBase64url(signatureSegment);
+  if (signature.length === 0) throw new AuthError('auth.jws_signature_invalid');
+
+  return {
+    header: header as unknown as JwsHeader,
+    algorithm,
+    payload,
+    signingInput: Buffer.from(token.slice(0, secondDot), 'latin1'),
+    signature,
+  };
+}
+
+function parseHeader(bytes: Buffer): Record<string, unknown> {
+  const header = parseJsonObject(bytes);
+  if (header === undefined) throw new AuthError('auth.jws_header_invalid');
+  return header;
+}
+
+// The order is part of the contract (tests pin it): algorithm, then extensions, then the
+// remaining member types.
+function checkHeader(header: Record<string, unknown>, allowed: ReadonlySet<JwsAlgorithm> | undefined): AlgorithmSpec {
+  // RFC 7515 §4.1.1: alg is required. RFC 8725 §3.1: the verifier, not the token, decides
+  // which algorithms are acceptable; `none` and HS* are not in our table at all.
+  const alg = header['alg'];
+  if (typeof alg !== 'string') throw new AuthError('auth.jws_header_invalid');
+  const algorithm = getAlgorithm(alg);
+  if (algorithm === undefined || (allowed !== undefined && !allowed.has(algorithm.name))) {
+    throw new AuthError('auth.jws_alg_not_allowed');
+  }
+  // RFC 7515 §4.1.11: a recipient that does not understand a listed extension must reject
+  // the JWS. We understand none, so any `crit` (even a malformed or empty one) is refused.
+  if (Object.hasOwn(header, 'crit')) throw new AuthError('auth.jws_crit_unsupported');
+  // RFC 7797 §3: b64=false changes what is signed; we only verify the standard form.
+  if (Object.hasOwn(header, 'b64') && header['b64'] !== true) throw new AuthError('auth.jws_b64_unsupported');
+  // RFC 7515 §4.1.4, §4.1.9: kid and typ are strings when present. The key-carrying
+  // parameters jku, jwk, x5u, x5c (§4.1.2–4.1.6) are deliberately never read: they come from
+  // the token's author, so trusting them would let anyone sign with their own key.
+  for (const member of ['kid', 'typ', 'cty'] as const) {
+    if (Object.hasOwn(header, member) && typeof header[member] !== 'string') throw new AuthError('auth.jws_header_invalid');
+  }
+  return algorithm;
+}

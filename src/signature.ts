@@ -1,0 +1,70 @@
+// The only caller of crypto.verify. Everything that turns a JWS signature into what OpenSSL
+// expects happens here, and every failure is `false`, never an exception.
+
+import { constants, verify, type VerifyKeyObjectInput } from 'node:crypto';
+import type { AlgorithmSpec } from './algorithms.js';
+import { ecdsaRawToDer } from './der.js';
+import type { VerificationKey } from './jwk.js';
+
+interface PreparedCheck {
+  readonly hash: string | null;
+  readonly key: VerifyKeyObjectInput | VerificationKey['keyObject'];
+  readonly signature: Uint8Array;
+}
+
+/** Synchronous: the signature maths runs on the calling thread. */
+export function verifySignature(
+  algorithm: AlgorithmSpec, key: VerificationKey, signingInput: Uint8Array, signature: Uint8Array,
+): boolean {
+  const check = prepare(algorithm, key, signature);
+  if (check === null) return false;
+  try {
+    return verify(check.hash, signingInput, check.key, check.signature);
+  } catch {
+    return false;
+  }
+}
+
+/** The same check on libuv's thread pool, so the event loop stays free while OpenSSL works. */
+export function verifySignatureOffThread(
+  algorithm: AlgorithmSpec, key: VerificationKey, signingInput: Uint8Array, signature: Uint8Array,
+): Promise<boolean> {
+  const check = prepare(algorithm, key, signature);
+  if (check === null) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    try {
+      verify(check.hash, signingInput, check.key, check.signature, (error, valid) => resolve(error === null && valid));
+    } catch {
+      resolve(false);
+    }
+  });
+}
+
+// Returns null when the signature cannot be valid for this algorithm and key, so that
+// OpenSSL never sees it.
+function prepare(algorithm: AlgorithmSpec, key: VerificationKey, signature: Uint8Array): PreparedCheck | null {
+  // The key, not the token, decides what it may verify (RFC 8725 §3.1); selection already
+  // enforced this, and it is checked again at the last step before the maths.
+  if (!key.algorithms.has(algorithm.name)) return null;
+  switch (algorithm.kty) {
+    case 'EC': {
+      // RFC 7518 §3.4: r‖s of exactly the fixed length; DER is what OpenSSL verifies.
+      const derSignature = ecdsaRawToDer(signature, algorithm.signatureLength! / 2);
+      if (derSignature === null) return null;
+      return { hash: algorithm.hash, key: { key: key.keyObject, dsaEncoding: 'der' }, signature: derSignature };
+    }
+    case 'RSA': {
+      // RFC 8017 §8.2.2 step 1 / §8.1.2 step 1: the signature is exactly k bytes long.
+      if (signature.length !== key.modulusLength) return null;
+      const padding = algorithm.padding === 'pss'
+        // RFC 7518 §3.5: MGF1 with the same hash, salt length equal to the hash length.
+        ? { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: algorithm.saltLength! }
+        : { padding: constants.RSA_PKCS1_PADDING };
+      return { hash: algorithm.hash, key: { key: key.keyObject, ...padding }, signature };
+    }
+    case 'OKP':
+      // RFC 8037 §3.1, RFC 8032 §5.1.7: Ed25519 hashes internally, so no digest is named.
+      if (signature.length !== algorithm.signatureLength) return null;
+      return { hash: null, key: key.keyObject, signature };
+  }
+}
