@@ -16,3 +16,9 @@ export { decodeCompactJws, DEFAULT_MAX_TOKEN_LENGTH } from './jws.js';
 export type { DecodedJws, DecodeOptions, JwsHeader } from './jws.js';
 export { verifyCompactJws } from './verify-jws.js';
 export type { KeyResolver, VerifiedJws } from './verify-jws.js';
+
+export { createVerifier, DEFAULT_CLOCK_TOLERANCE } from './verifier.js';
+export type { Verifier, VerifierOptions, VerifyCallOptions } from './verifier.js';
+export { extractBearerToken } from './bearer.js';
+export type { HeadersInput } from './bearer.js';
+export type { Claims, LogtoClaims, RegisteredClaims } from './claims.js';

@@ -1,0 +1,124 @@
+// The verified payload → Claims, after the JWT rules (RFC 7519 §4.1, §7.2) and the access
+// token profile (RFC 9068 §4): types, issuer, audience, time, token type and scopes.
+
+import { AuthError } from './errors.js';
+import { parseJsonObject } from './json.js';
+
+export interface RegisteredClaims {
+  readonly iss?: string;
+  /** The user id (Logto: the user's id). */
+  readonly sub?: string;
+  readonly aud?: string | readonly string[];
+  readonly exp: number;
+  readonly nbf?: number;
+  readonly iat?: number;
+  readonly jti?: string;
+}
+
+/** Claims Logto puts in API access tokens. */
+export interface LogtoClaims {
+  readonly client_id?: string;
+  /** Space-separated granted scopes (RFC 8693 §4.2). */
+  readonly scope?: string;
+  readonly organization_id?: string;
+}
+
+export type Claims<Custom extends object = Record<never, never>> =
+  RegisteredClaims & LogtoClaims & Custom & { readonly [claim: string]: unknown };
+
+export interface ClaimRules {
+  readonly issuer: string;
+  readonly audiences: readonly string[];
+  /** Seconds of clock skew forgiven on exp, nbf and iat. */
+  readonly clockTolerance: number;
+  /** Seconds after iat beyond which a token is refused; undefined for no limit. */
+  readonly maxTokenAge: number | undefined;
+  readonly requiredScopes: readonly string[];
+}
+
+export function checkClaims(payload: Uint8Array, rules: ClaimRules, nowSeconds: number, callScopes: readonly string[] | undefined): Claims {
+  const claims = parseJsonObject(payload);
+  if (claims === undefined) throw new AuthError('auth.jwt_payload_invalid');
+  checkTypes(claims);
+  const { iss, aud, exp, nbf, iat } = claims as { iss?: string; aud?: string | string[]; exp?: number; nbf?: number; iat?: number };
+
+  // RFC 9068 §4: exp is required in an access token; a token without one would never die.
+  if (exp === undefined) throw new AuthError('auth.jwt_exp_missing');
+  // RFC 7519 §4.1.1 / OIDC Discovery §4.3: the issuer is compared as an exact string.
+  if (iss !== rules.issuer) throw new AuthError('auth.jwt_issuer_mismatch');
+  // RFC 7519 §4.1.3: the token must name us; a string or an array that contains us.
+  if (!audienceMatches(aud, rules.audiences)) throw new AuthError('auth.jwt_audience_mismatch');
+
+  const tolerance = rules.clockTolerance;
+  // RFC 7519 §4.1.4: valid only *before* exp.
+  if (nowSeconds - tolerance >= exp) throw new AuthError('auth.jwt_expired');
+  // RFC 7519 §4.1.5: valid only at or after nbf.
+  if (nbf !== undefined && nowSeconds + tolerance < nbf) throw new AuthError('auth.jwt_not_yet_valid');
+  // RFC 7519 §4.1.6 leaves iat informative, but a token issued in the future is a clock or
+  // forgery problem either way.
+  if (iat !== undefined && nowSeconds + tolerance < iat) throw new AuthError('auth.jwt_iat_in_future');
+  if (rules.maxTokenAge !== undefined) {
+    if (iat === undefined) throw new AuthError('auth.jwt_claim_invalid');
+    if (nowSeconds - tolerance - iat > rules.maxTokenAge) throw new AuthError('auth.jwt_too_old');
+  }
+
+  checkScopes(claims, rules.requiredScopes, callScopes);
+  return claims as Claims;
+}
+
+// RFC 7519 §4.1: registered claims have fixed JSON types. A wrong type is an error, not
+// something to coerce ("1767229200" is not a NumericDate).
+function checkTypes(claims: Record<string, unknown>): void {
+  for (const name of ['iss', 'sub', 'jti', 'scope', 'client_id', 'organization_id'] as const) {
+    if (Object.hasOwn(claims, name) && typeof claims[name] !== 'string') throw new AuthError('auth.jwt_claim_invalid');
+  }
+  for (const name of ['exp', 'nbf', 'iat'] as const) {
+    if (Object.hasOwn(claims, name) && !isNumericDate(claims[name])) throw new AuthError('auth.jwt_claim_invalid');
+  }
+  const aud = claims['aud'];
+  if (Object.hasOwn(claims, 'aud') && typeof aud !== 'string' && !isStringArray(aud)) throw new AuthError('auth.jwt_claim_invalid');
+  const scp = claims['scp'];
+  if (Object.hasOwn(claims, 'scp') && !isStringArray(scp)) throw new AuthError('auth.jwt_claim_invalid');
+}
+
+// RFC 7519 §2: NumericDate is a JSON number of seconds; non-integer values are allowed.
+function isNumericDate(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+function audienceMatches(aud: string | string[] | undefined, accepted: readonly string[]): boolean {
+  if (typeof aud === 'string') return accepted.includes(aud);
+  return aud !== undefined && aud.some((value) => accepted.includes(value));
+}
+
+// Granted scopes come from `scope`, a space-separated string (RFC 8693 §4.2, RFC 9068 §2.2.3),
+// and from `scp`, the array some providers use. A missing one is RFC 6750 §3.1
+// insufficient_scope (403), and the challenge lists what the resource needs.
+function checkScopes(claims: Record<string, unknown>, required: readonly string[], callScopes: readonly string[] | undefined): void {
+  if (required.length === 0 && (callScopes === undefined || callScopes.length === 0)) return;
+  const granted = new Set<string>();
+  const scope = claims['scope'];
+  if (typeof scope === 'string') for (const item of scope.split(' ')) if (item !== '') granted.add(item);
+  const scp = claims['scp'];
+  if (Array.isArray(scp)) for (const item of scp as string[]) granted.add(item);
+  const needed = callScopes === undefined ? required : [...required, ...callScopes];
+  for (const item of needed) {
+    if (!granted.has(item)) throw new AuthError('auth.insufficient_scope', { requiredScopes: [...new Set(needed)] });
+  }
+}
+
+// RFC 9068 §4 requires typ "at+jwt"; RFC 7515 §4.1.9 makes media types case-insensitive
+// and lets the "application/" prefix be omitted, so all four spellings are one type.
+export function normalizeMediaType(typ: string): string {
+  const lower = typ.toLowerCase();
+  return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
+}
+
+export function checkType(typ: string | undefined, expected: string | undefined): void {
+  if (expected === undefined) return;
+  if (typ === undefined || normalizeMediaType(typ) !== expected) throw new AuthError('auth.jwt_typ_mismatch');
+}

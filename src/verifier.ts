@@ -1,0 +1,134 @@
+// createVerifier: validates the options once, then composes the stages of the data's
+// one-way path — headers → bearer token → JWS → key → signature → claims → Claims.
+
+import { getAlgorithm, SUPPORTED_ALGORITHMS, type JwsAlgorithm } from './algorithms.js';
+import { extractBearerToken, type HeadersInput } from './bearer.js';
+import { checkClaims, checkType, normalizeMediaType, type ClaimRules, type Claims } from './claims.js';
+import { AuthError, toAuthError } from './errors.js';
+import { DEFAULT_MAX_TOKEN_LENGTH, type DecodeOptions } from './jws.js';
+import { createStaticKeySource, type KeySource } from './key-source.js';
+import { verifyCompactJws } from './verify-jws.js';
+
+export interface VerifierOptions {
+  /** Exact `iss` value (Logto: `https://<tenant>.logto.app/oidc`); also where discovery starts. */
+  readonly issuer: string;
+  /** This API's identifier(s) (Logto: the API resource indicator); `aud` must contain one. */
+  readonly audience: string | readonly string[];
+  /** A static JWK Set (fully offline). Without it, keys are found by discovery or `jwksUri`. */
+  readonly jwks?: unknown;
+  /** Accepted algorithms; default every supported asymmetric one. */
+  readonly algorithms?: readonly JwsAlgorithm[];
+  /** Scopes every call requires (RBAC). */
+  readonly requiredScopes?: readonly string[];
+  /** Seconds of clock skew forgiven on exp, nbf and iat. Default 5. */
+  readonly clockTolerance?: number;
+  /** Refuse tokens whose iat is more than this many seconds ago. Default: no limit. */
+  readonly maxTokenAge?: number;
+  /** Expected header `typ`, e.g. "at+jwt" (RFC 9068). Default: not checked. */
+  readonly typ?: string;
+  /** Longest accepted token, in characters. Default 16384. */
+  readonly maxTokenLength?: number;
+  /** The realm in WWW-Authenticate challenges. Default "api". */
+  readonly realm?: string;
+  /** The clock, in milliseconds since the epoch (tests). Default Date.now. */
+  readonly now?: () => number;
+}
+
+export interface VerifyCallOptions {
+  /** Scopes this route requires, on top of `requiredScopes`. */
+  readonly scopes?: readonly string[];
+}
+
+export interface Verifier<Custom extends object = Record<never, never>> {
+  (headers: HeadersInput | null | undefined, options?: VerifyCallOptions): Promise<Claims<Custom>>;
+  /** Loads the keys now, so a misconfigured issuer fails at boot rather than on a request. */
+  ready(): Promise<void>;
+}
+
+export const DEFAULT_CLOCK_TOLERANCE = 5;
+
+export function createVerifier<Custom extends object = Record<never, never>>(options: VerifierOptions): Verifier<Custom> {
+  if (typeof options !== 'object' || options === null) throw new TypeError('createVerifier: options must be an object');
+  const rules = claimRules(options);
+  const algorithms = allowedAlgorithms(options.algorithms);
+  const decodeOptions: DecodeOptions = {
+    algorithms,
+    maxTokenLength: positiveInteger(options.maxTokenLength, 'maxTokenLength') ?? DEFAULT_MAX_TOKEN_LENGTH,
+  };
+  const expectedType = optionalNonEmptyString(options.typ, 'typ');
+  const normalizedType = expectedType === undefined ? undefined : normalizeMediaType(expectedType);
+  const realm = optionalNonEmptyString(options.realm, 'realm');
+  if (realm !== undefined && !/^[\x20-\x7e]*$/.test(realm)) throw new TypeError('createVerifier: realm must be printable ASCII');
+  const now = options.now ?? Date.now;
+  if (typeof now !== 'function') throw new TypeError('createVerifier: now must be a function');
+  const keySource = createKeySource(options);
+
+  async function verify(headers: HeadersInput | null | undefined, callOptions?: VerifyCallOptions): Promise<Claims<Custom>> {
+    try {
+      const token = extractBearerToken(headers);
+      const { header, payload } = await verifyCompactJws(token, keySource.resolveKey, decodeOptions);
+      checkType(header.typ, normalizedType);
+      return checkClaims(payload, rules, now() / 1000, callOptions?.scopes) as Claims<Custom>;
+    } catch (error) {
+      const authError = toAuthError(error);
+      if (realm === undefined) throw authError;
+      throw new AuthError(authError.code, { requiredScopes: authError.requiredScopes, realm, cause: authError.cause });
+    }
+  }
+  return Object.assign(verify, { ready: () => keySource.ready() });
+}
+
+function createKeySource(options: VerifierOptions): KeySource {
+  if (options.jwks === undefined) throw new TypeError('createVerifier: jwks is required');
+  try {
+    return createStaticKeySource(options.jwks);
+  } catch (error) {
+    throw new TypeError('createVerifier: jwks is not a JWK Set ({ "keys": [...] })', { cause: error });
+  }
+}
+
+function claimRules(options: VerifierOptions): ClaimRules {
+  const issuer = optionalNonEmptyString(options.issuer, 'issuer');
+  if (issuer === undefined) throw new TypeError('createVerifier: issuer is required');
+  const audiences = typeof options.audience === 'string' ? [options.audience] : options.audience;
+  if (!Array.isArray(audiences) || audiences.length === 0 || !audiences.every((item) => typeof item === 'string' && item !== '')) {
+    throw new TypeError('createVerifier: audience must be a non-empty string or a non-empty array of them');
+  }
+  const requiredScopes = options.requiredScopes ?? [];
+  if (!Array.isArray(requiredScopes) || !requiredScopes.every((item) => typeof item === 'string' && /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(item))) {
+    // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
+    throw new TypeError('createVerifier: requiredScopes must be an array of scope tokens');
+  }
+  const clockTolerance = nonNegativeNumber(options.clockTolerance, 'clockTolerance') ?? DEFAULT_CLOCK_TOLERANCE;
+  const maxTokenAge = nonNegativeNumber(options.maxTokenAge, 'maxTokenAge');
+  return Object.freeze({ issuer, audiences: Object.freeze([...audiences]), clockTolerance, maxTokenAge, requiredScopes: Object.freeze([...requiredScopes]) });
+}
+
+function allowedAlgorithms(algorithms: readonly JwsAlgorithm[] | undefined): ReadonlySet<JwsAlgorithm> {
+  if (algorithms === undefined) return new Set(SUPPORTED_ALGORITHMS);
+  if (!Array.isArray(algorithms) || algorithms.length === 0) throw new TypeError('createVerifier: algorithms must be a non-empty array');
+  for (const alg of algorithms) {
+    if (getAlgorithm(alg) === undefined) {
+      throw new TypeError(`createVerifier: unsupported algorithm ${JSON.stringify(alg)} (supported: ${SUPPORTED_ALGORITHMS.join(', ')})`);
+    }
+  }
+  return new Set(algorithms);
+}
+
+function optionalNonEmptyString(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw new TypeError(`createVerifier: ${name} must be a non-empty string`);
+  return value;
+}
+
+function nonNegativeNumber(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new TypeError(`createVerifier: ${name} must be a number ≥ 0 (seconds)`);
+  return value;
+}
+
+function positiveInteger(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || (value as number) <= 0) throw new TypeError(`createVerifier: ${name} must be a positive integer`);
+  return value as number;
+}

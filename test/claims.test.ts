@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { checkClaims, checkType, type ClaimRules } from '../src/claims.js';
+import { AuthError } from '../src/errors.js';
+
+// The claim rules are pure functions of (payload bytes, rules, now): these tests feed JSON
+// bytes directly. The same cases run end to end over openssl-signed tokens in verifier.test.ts.
+const NOW = 1_767_225_600;
+const RULES: ClaimRules = {
+  issuer: 'https://tenant.logto.app/oidc',
+  audiences: ['https://api.example.com'],
+  clockTolerance: 5,
+  maxTokenAge: undefined,
+  requiredScopes: [],
+};
+const BASE = {
+  jti: 'abc', sub: 'user_123', iat: NOW - 60, exp: NOW + 3600, scope: 'read:profile write:profile',
+  client_id: 'demo-client', iss: RULES.issuer, aud: 'https://api.example.com',
+};
+
+function run(claims: unknown, rules: Partial<ClaimRules> = {}, scopes?: string[], now = NOW): string {
+  const bytes = Buffer.from(typeof claims === 'string' ? claims : JSON.stringify(claims));
+  try {
+    const result = checkClaims(bytes, { ...RULES, ...rules }, now, scopes);
+    assert.equal(result.sub, (claims as { sub?: string }).sub);
+    return 'valid';
+  } catch (error) {
+    assert.ok(error instanceof AuthError, String(error));
+    return error.code;
+  }
+}
+
+const without = (name: keyof typeof BASE) => Object.fromEntries(Object.entries(BASE).filter(([key]) => key !== name));
+
+test('claims: table of rules (RFC 7519 §4.1, RFC 9068 §4)', () => {
+  const cases: Array<[string, unknown, string, Partial<ClaimRules>?, string[]?]> = [
+    ['Logto-shaped token', BASE, 'valid'],
+    ['payload is an array', '[1,2]', 'auth.jwt_payload_invalid'],
+    ['payload is not JSON', 'not json', 'auth.jwt_payload_invalid'],
+    ['payload is null', 'null', 'auth.jwt_payload_invalid'],
+    ['exp missing', without('exp'), 'auth.jwt_exp_missing'],
+    ['exp is a string', { ...BASE, exp: String(NOW + 3600) }, 'auth.jwt_claim_invalid'],
+    ['exp is null', { ...BASE, exp: null }, 'auth.jwt_claim_invalid'],
+    ['nbf is a string', { ...BASE, nbf: String(NOW) }, 'auth.jwt_claim_invalid'],
+    ['iat is a boolean', { ...BASE, iat: true }, 'auth.jwt_claim_invalid'],
+    ['iss is a number', { ...BASE, iss: 1 }, 'auth.jwt_claim_invalid'],
+    ['sub is a number', { ...BASE, sub: 123 }, 'auth.jwt_claim_invalid'],
+    ['aud is a number', { ...BASE, aud: 1 }, 'auth.jwt_claim_invalid'],
+    ['aud array holds a number', { ...BASE, aud: ['https://api.example.com', 1] }, 'auth.jwt_claim_invalid'],
+    ['scope is an array', { ...BASE, scope: ['admin'] }, 'auth.jwt_claim_invalid'],
+    ['scp is a string', { ...BASE, scp: 'admin' }, 'auth.jwt_claim_invalid'],
+    ['wrong issuer', { ...BASE, iss: 'https://evil.example/oidc' }, 'auth.jwt_issuer_mismatch'],
+    ['issuer with trailing slash', { ...BASE, iss: `${RULES.issuer}/` }, 'auth.jwt_issuer_mismatch'],
+    ['issuer missing', without('iss'), 'auth.jwt_issuer_mismatch'],
+    ['audience array with ours', { ...BASE, aud: ['https://other.example', 'https://api.example.com'] }, 'valid'],
+    ['audience array without ours', { ...BASE, aud: ['https://other.example'] }, 'auth.jwt_audience_mismatch'],
+    ['empty audience array', { ...BASE, aud: [] }, 'auth.jwt_audience_mismatch'],
+    ['audience missing', without('aud'), 'auth.jwt_audience_mismatch'],
+    ['wrong audience', { ...BASE, aud: 'https://api.example.com/' }, 'auth.jwt_audience_mismatch'],
+    ['second configured audience', { ...BASE, aud: 'https://b.example' }, 'valid', { audiences: ['https://a.example', 'https://b.example'] }],
+    ['expired an hour ago', { ...BASE, exp: NOW - 3600 }, 'auth.jwt_expired'],
+    ['expired exactly at tolerance', { ...BASE, exp: NOW - 5 }, 'auth.jwt_expired'],
+    ['expired within tolerance', { ...BASE, exp: NOW - 2 }, 'valid'],
+    ['expired now, no tolerance', { ...BASE, exp: NOW }, 'auth.jwt_expired', { clockTolerance: 0 }],
+    ['not yet valid', { ...BASE, nbf: NOW + 3600 }, 'auth.jwt_not_yet_valid'],
+    ['nbf within tolerance', { ...BASE, nbf: NOW + 2 }, 'valid'],
+    ['nbf just beyond tolerance', { ...BASE, nbf: NOW + 6 }, 'auth.jwt_not_yet_valid'],
+    ['iat 2 s in the future (default tolerance)', { ...BASE, iat: NOW + 2 }, 'valid'],
+    ['iat an hour in the future', { ...BASE, iat: NOW + 3600 }, 'auth.jwt_iat_in_future'],
+    ['iat 2 s in the future, no tolerance', { ...BASE, iat: NOW + 2 }, 'auth.jwt_iat_in_future', { clockTolerance: 0 }],
+    ['younger than maxTokenAge', { ...BASE, iat: NOW - 60 }, 'valid', { maxTokenAge: 300 }],
+    ['older than maxTokenAge', { ...BASE, iat: NOW - 600 }, 'auth.jwt_too_old', { maxTokenAge: 300 }],
+    ['maxTokenAge without iat', without('iat'), 'auth.jwt_claim_invalid', { maxTokenAge: 300 }],
+    ['required scope present', BASE, 'valid', { requiredScopes: ['read:profile'] }],
+    ['required scope missing', BASE, 'auth.insufficient_scope', { requiredScopes: ['admin'] }],
+    ['per-call scope missing', BASE, 'auth.insufficient_scope', {}, ['admin']],
+    ['per-call scope present', { ...BASE, scope: 'read:profile admin' }, 'valid', {}, ['admin']],
+    ['scope is not a prefix match', { ...BASE, scope: 'administrator' }, 'auth.insufficient_scope', {}, ['admin']],
+    ['scp array grants', { ...without('scope'), scp: ['admin'] }, 'valid', {}, ['admin']],
+    ['no scope claim at all', without('scope'), 'auth.insufficient_scope', {}, ['read:profile']],
+  ];
+  for (const [name, claims, expected, rules, scopes] of cases) {
+    assert.equal(run(claims, rules, scopes), expected, name);
+  }
+});
+
+test('claims: insufficient_scope is a 403 whose challenge lists what the route needs (RFC 6750 §3)', () => {
+  try {
+    checkClaims(Buffer.from(JSON.stringify(BASE)), { ...RULES, requiredScopes: ['read:profile'] }, NOW, ['admin', 'audit']);
+    assert.fail('expected insufficient_scope');
+  } catch (error) {
+    assert.ok(error instanceof AuthError);
+    assert.equal(error.status, 403);
+    assert.equal(error.error, 'insufficient_scope');
+    assert.deepEqual(error.requiredScopes, ['read:profile', 'admin', 'audit']);
+    assert.match(error.wwwAuthenticate, /error="insufficient_scope"/);
+    assert.match(error.wwwAuthenticate, /scope="read:profile admin audit"/);
+  }
+});
+
+test('claims: typ matching (RFC 9068 §4, RFC 7515 §4.1.9)', () => {
+  const cases: Array<[string | undefined, string | undefined, boolean]> = [
+    ['at+jwt', 'at+jwt', true],
+    ['AT+JWT', 'at+jwt', true],
+    ['application/at+jwt', 'at+jwt', true],
+    ['Application/AT+JWT', 'at+jwt', true],
+    ['JWT', 'at+jwt', false],
+    [undefined, 'at+jwt', false],
+    ['text/at+jwt', 'at+jwt', false],
+    ['anything', undefined, true],
+    [undefined, undefined, true],
+  ];
+  for (const [typ, expected, ok] of cases) {
+    let code = 'valid';
+    try {
+      checkType(typ, expected);
+    } catch (error) {
+      code = (error as AuthError).code;
+    }
+    assert.equal(code, ok ? 'valid' : 'auth.jwt_typ_mismatch', `${typ} vs ${expected}`);
+  }
+});

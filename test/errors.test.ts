@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { AUTH_ERROR_CODES, AuthError, toAuthError } from '../src/errors.js';
+
+test('errors: every code is namespaced, has a status and a fixed message', () => {
+  assert.ok(AUTH_ERROR_CODES.length > 20);
+  for (const code of AUTH_ERROR_CODES) {
+    const error = new AuthError(code);
+    assert.match(code, /^auth\.[a-z0-9_]+$/);
+    assert.ok([401, 403, 503].includes(error.status), code);
+    assert.ok(error.message.length > 0, code);
+    assert.equal(error.name, 'AuthError');
+    assert.ok(error.wwwAuthenticate.startsWith('Bearer realm="api"'), code);
+  }
+});
+
+test('errors: no error attribute when the request carried no Bearer credentials (RFC 6750 §3.1)', () => {
+  for (const code of ['auth.authorization_header_missing', 'auth.authorization_token_type_not_supported'] as const) {
+    const error = new AuthError(code);
+    assert.equal(error.error, undefined);
+    assert.equal(error.wwwAuthenticate, 'Bearer realm="api"');
+  }
+});
+
+test('errors: challenge attributes for a bad token and a bad request', () => {
+  const invalidToken = new AuthError('auth.jwt_expired');
+  assert.equal(invalidToken.error, 'invalid_token');
+  assert.equal(invalidToken.wwwAuthenticate, 'Bearer realm="api", error="invalid_token", error_description="The token has expired."');
+  assert.equal(new AuthError('auth.authorization_token_invalid_format').error, 'invalid_request');
+});
+
+test('errors: quoted-string escaping keeps the header one well-formed value (RFC 9110 §5.6.4)', () => {
+  const error = new AuthError('auth.insufficient_scope', { requiredScopes: ['a"b', 'c\\d'], realm: 'my "realm"\r\nX-Injected: 1' });
+  const header = error.wwwAuthenticate;
+  assert.ok(!/[\r\n]/.test(header), 'no line breaks can reach the header');
+  assert.ok(header.startsWith('Bearer realm="my \\"realm\\"??X-Injected: 1"'), header);
+  assert.match(header, /scope="a\\"b c\\\\d"$/);
+});
+
+test('errors: statuses: 403 for scope, 503 for keys unavailable, 401 otherwise', () => {
+  assert.equal(new AuthError('auth.insufficient_scope').status, 403);
+  assert.equal(new AuthError('auth.jwks_unavailable').status, 503);
+  assert.equal(new AuthError('auth.jwks_unavailable').error, undefined);
+  assert.equal(new AuthError('auth.jws_signature_invalid').status, 401);
+});
+
+test('errors: anything unexpected fails closed as invalid_token', () => {
+  const wrapped = toAuthError(new TypeError('boom'));
+  assert.equal(wrapped.code, 'auth.verification_failed');
+  assert.equal(wrapped.error, 'invalid_token');
+  assert.equal(wrapped.status, 401);
+  const original = new AuthError('auth.jwt_expired');
+  assert.equal(toAuthError(original), original);
+});
