@@ -21,6 +21,10 @@ WORK="${TMPDIR:-/tmp}/gen-fixtures.$$"
 rm -rf "$WORK"; mkdir -p "$WORK"
 trap 'rm -rf "$WORK"' EXIT
 
+# Most work happens inside $(...), where `set -e` cannot stop the script: a failure leaves
+# a mark that is checked before manifest.json is written.
+fail() { echo "gen-fixtures: $*" >&2; : > "$WORK/failed"; exit 1; }
+
 # ---------------------------------------------------------------------------------------
 # Byte helpers. Binary values travel between functions as lowercase hex strings.
 
@@ -58,9 +62,8 @@ hex_zeros() { awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++) printf "00"; print 
 
 stem() { printf '%s' "$1" | tr 'A-Z' 'a-z'; }
 kid_of() { printf '%s-1' "$(stem "$1")"; }
-hash_of() {
-  case $1 in *256) echo sha256 ;; *384) echo sha384 ;; *512) echo sha512 ;; *) echo none ;; esac
-}
+hash_of() { case $1 in *256) echo sha256 ;; *384) echo sha384 ;; *512) echo sha512 ;; esac; }
+hash_len() { case $1 in *256) echo 32 ;; *384) echo 48 ;; *512) echo 64 ;; esac; }
 curve_of() { case $1 in ES256) echo P-256 ;; ES384) echo P-384 ;; ES512) echo P-521 ;; esac; }
 # RFC 7518 §3.4: r and s are each this many bytes.
 ec_len() { case $1 in ES256) echo 32 ;; ES384) echo 48 ;; ES512) echo 66 ;; esac; }
@@ -68,9 +71,9 @@ ec_len() { case $1 in ES256) echo 32 ;; ES384) echo 48 ;; ES512) echo 66 ;; esac
 gen_key() { # alg → keys/<stem>.pem (PKCS#8) and keys/<stem>.pub.der (SPKI)
   pem="$OUT/keys/$(stem "$1").pem"
   case $1 in
-    ES*) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:"$(curve_of "$1")" -out "$pem" ;;
-    RS*|PS*) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$pem" ;;
-    EdDSA) openssl genpkey -algorithm ED25519 -out "$pem" ;;
+    ES*) openssl genpkey -quiet -algorithm EC -pkeyopt ec_paramgen_curve:"$(curve_of "$1")" -out "$pem" ;;
+    RS*|PS*) openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$pem" ;;
+    EdDSA) openssl genpkey -quiet -algorithm ED25519 -out "$pem" ;;
   esac
   openssl pkey -in "$pem" -pubout -outform DER -out "$OUT/keys/$(stem "$1").pub.der"
 }
@@ -82,25 +85,25 @@ sign_hex() {
   printf '%s' "$3" > "$WORK/input"
   case $1 in
     ES*)
-      openssl dgst -"$(hash_of "$1")" -sign "$2" -out "$WORK/sig" "$WORK/input"
+      openssl dgst -"$(hash_of "$1")" -sign "$2" -out "$WORK/sig" "$WORK/input" || fail "cannot sign $1"
       if [ "$EC_DER" = 1 ]; then file_hex "$WORK/sig"; return; fi
       # RFC 7518 §3.4: JWS wants r‖s, each fixed-length big-endian, not DER.
       n=$(ec_len "$1")
       openssl asn1parse -inform DER -in "$WORK/sig" | awk -F: '/INTEGER/ { print $NF }' | tr 'A-F' 'a-f' > "$WORK/rs"
-      [ "$(wc -l < "$WORK/rs")" -eq 2 ] || { echo "gen-fixtures: bad ECDSA DER" >&2; exit 1; }
+      [ "$(wc -l < "$WORK/rs")" -eq 2 ] || fail "cannot parse the $1 DER signature"
       printf '%s%s' "$(hex_pad "$(sed -n 1p "$WORK/rs")" "$n")" "$(hex_pad "$(sed -n 2p "$WORK/rs")" "$n")" ;;
     RS*)
-      openssl dgst -"$(hash_of "$1")" -sign "$2" -out "$WORK/sig" "$WORK/input"
+      openssl dgst -"$(hash_of "$1")" -sign "$2" -out "$WORK/sig" "$WORK/input" || fail "cannot sign $1"
       file_hex "$WORK/sig" ;;
     PS*)
       h=$(hash_of "$1")
       # RFC 7518 §3.5: MGF1 with the same hash, salt as long as the hash output.
       openssl dgst -"$h" -sign "$2" -sigopt rsa_padding_mode:pss -sigopt rsa_mgf1_md:"$h" \
-        -sigopt rsa_pss_saltlen:"$(printf '%s' "$h" | cut -c4- | awk '{ print $1 / 8 }')" \
-        -out "$WORK/sig" "$WORK/input"
+        -sigopt rsa_pss_saltlen:"$(hash_len "$1")" \
+        -out "$WORK/sig" "$WORK/input" || fail "cannot sign $1"
       file_hex "$WORK/sig" ;;
     EdDSA)
-      openssl pkeyutl -sign -rawin -inkey "$2" -in "$WORK/input" -out "$WORK/sig"
+      openssl pkeyutl -sign -rawin -inkey "$2" -in "$WORK/input" -out "$WORK/sig" || fail "cannot sign $1"
       file_hex "$WORK/sig" ;;
   esac
 }
@@ -111,6 +114,7 @@ sign_hex() {
 rsa_n_e() { # SPKI DER file → "n e" as base64url
   n=$(openssl rsa -pubin -inform DER -in "$1" -noout -modulus | cut -d= -f2 | tr 'A-F' 'a-f')
   e=$(openssl rsa -pubin -inform DER -in "$1" -noout -text | sed -n 's/^Exponent: [0-9]* (0x\([0-9a-f]*\))$/\1/p')
+  [ -n "$n" ] && [ -n "$e" ] || fail "cannot read the RSA key $1"
   [ $((${#e} % 2)) -eq 0 ] || e="0$e"
   printf '%s %s' "$(b64url_hex "$n")" "$(b64url_hex "$e")"
 }
@@ -133,7 +137,7 @@ jwk_members() {
 }
 
 for alg in $ALGS; do gen_key "$alg"; done
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$OUT/keys/attacker-es256.pem"
+openssl genpkey -quiet -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$OUT/keys/attacker-es256.pem"
 openssl pkey -in "$OUT/keys/attacker-es256.pem" -pubout -outform DER -out "$OUT/keys/attacker-es256.pub.der"
 
 full_jwks="" noalg_jwks=""
@@ -149,26 +153,28 @@ done
 printf '{\n  "keys": [\n    %s\n  ]\n}\n' "$full_jwks" > "$OUT/jwks.json"
 printf '{\n  "keys": [\n    %s\n  ]\n}\n' "$noalg_jwks" > "$OUT/jwks-noalg.json"
 
-# Negative key material. Each also gets a one-key set and a token signed for it (below).
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "$WORK/rsa1024.pem"
-openssl pkey -in "$WORK/rsa1024.pem" -pubout -outform DER -out "$WORK/rsa1024.der"
-RSA1024_JWK="{$(jwk_members RS256 "$WORK/rsa1024.der"),\"kid\":\"rsa-1024\",\"use\":\"sig\",\"alg\":\"RS256\"}"
+# Negative key material: keys/<name>.pem, jwk/<name>.json, a one-key jwks-<name>.json and a
+# token signed by it (below).
+openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "$OUT/keys/rsa-1024.pem"
+openssl pkey -in "$OUT/keys/rsa-1024.pem" -pubout -outform DER -out "$OUT/keys/rsa-1024.pub.der"
+RSA1024_JWK="{$(jwk_members RS256 "$OUT/keys/rsa-1024.pub.der"),\"kid\":\"rsa-1024\",\"use\":\"sig\",\"alg\":\"RS256\"}"
 printf '%s\n' "$RSA1024_JWK" > "$OUT/jwk/rsa-1024.json"
 
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/ecpriv.pem"
-openssl pkey -in "$WORK/ecpriv.pem" -pubout -outform DER -out "$WORK/ecpriv.der"
+openssl genpkey -quiet -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$OUT/keys/ec-private.pem"
+openssl pkey -in "$OUT/keys/ec-private.pem" -pubout -outform DER -out "$OUT/keys/ec-private.pub.der"
 # RFC 5915: the SEC1 privateKey OCTET STRING is already fixed-length (32 bytes for P-256).
-d_hex=$(openssl ec -in "$WORK/ecpriv.pem" -outform DER 2>/dev/null | openssl asn1parse -inform DER |
+d_hex=$(openssl ec -in "$OUT/keys/ec-private.pem" -outform DER 2>/dev/null | openssl asn1parse -inform DER |
   awk -F: '/OCTET STRING/ { print $NF; exit }' | tr 'A-F' 'a-f')
-ECPRIV_JWK="{$(jwk_members ES256 "$WORK/ecpriv.der"),\"d\":\"$(b64url_hex "$(hex_pad "$d_hex" 32)")\",\"kid\":\"ec-private\",\"use\":\"sig\",\"alg\":\"ES256\"}"
+[ ${#d_hex} -eq 64 ] || fail "cannot read the P-256 private scalar"
+ECPRIV_JWK="{$(jwk_members ES256 "$OUT/keys/ec-private.pub.der"),\"d\":\"$(b64url_hex "$(hex_pad "$d_hex" 32)")\",\"kid\":\"ec-private\",\"use\":\"sig\",\"alg\":\"ES256\"}"
 printf '%s\n' "$ECPRIV_JWK" > "$OUT/jwk/ec-private.json"
 
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/ecoff.pem"
-openssl pkey -in "$WORK/ecoff.pem" -pubout -outform DER -out "$WORK/ecoff.der"
-off_spki=$(hex_flip_last "$(file_hex "$WORK/ecoff.der")")
+openssl genpkey -quiet -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$OUT/keys/ec-offcurve.pem"
+openssl pkey -in "$OUT/keys/ec-offcurve.pem" -pubout -outform DER -out "$WORK/ec-offcurve.pub.der"
+off_spki=$(hex_flip_last "$(file_hex "$WORK/ec-offcurve.pub.der")")
 # The changed y must really leave the curve: openssl must refuse the altered SPKI.
 if printf '%s' "$off_spki" | hex_bin | openssl pkey -pubin -inform DER -noout 2>/dev/null; then
-  echo "gen-fixtures: altered point is still on the curve" >&2; exit 1
+  fail "the altered point is still on the curve"
 fi
 off_point=$(hex_tail "$off_spki" 64)
 ECOFF_JWK="{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"$(b64url_hex "$(printf '%s' "$off_point" | cut -c1-64)")\",\"y\":\"$(b64url_hex "$(printf '%s' "$off_point" | cut -c65-)")\",\"kid\":\"ec-offcurve\",\"use\":\"sig\",\"alg\":\"ES256\"}"
@@ -183,11 +189,11 @@ done
 
 CASES="$WORK/cases"
 : > "$CASES"
-# add_case name layer jwks token expect [options-json]
+# add_case name layer jwks token expect [more JSON members, e.g. '"options": {...}']
 add_case() {
   [ -s "$CASES" ] && printf ',\n' >> "$CASES"
   printf '    { "name": "%s", "layer": "%s", "jwks": "%s", "token": "%s", "expect": "%s"' "$1" "$2" "$3" "$4" "$5" >> "$CASES"
-  [ $# -ge 6 ] && printf ', "options": %s' "$6" >> "$CASES"
+  [ $# -ge 6 ] && printf ', %s' "$6" >> "$CASES"
   printf ' }' >> "$CASES"
 }
 
@@ -236,7 +242,9 @@ VALID_ES256=$(token ES256 "$ES256_KEY" "$ES256_H" "$JWS_PAYLOAD")
 VALID_H64=${VALID_ES256%%.*}
 VALID_SIG64=${VALID_ES256##*.}
 
-add_case jws/alg-none jws jwks.json "$(b64url_text '{"alg":"none"}').$P64." auth.jws_malformed
+# Header rules come before the signature segment is looked at, so the classic empty
+# signature of alg none is refused for its alg (an empty signature alone is jws_malformed).
+add_case jws/alg-none jws jwks.json "$(b64url_text '{"alg":"none"}').$P64." auth.jws_alg_not_allowed
 add_case jws/alg-none-with-signature jws jwks.json \
   "$(b64url_text '{"alg":"none","kid":"es256-1"}').$P64.$VALID_SIG64" auth.jws_alg_not_allowed
 add_case jws/alg-unknown jws jwks.json \
@@ -248,7 +256,7 @@ add_case jws/alg-missing jws jwks.json \
 hmac() { # header-json hex-key → compact token
   input="$(b64url_text "$1").$P64"
   printf '%s' "$input" > "$WORK/input"
-  openssl dgst -sha256 -mac HMAC -macopt hexkey:"$2" -binary -out "$WORK/sig" "$WORK/input"
+  openssl dgst -sha256 -mac HMAC -macopt hexkey:"$2" -binary -out "$WORK/sig" "$WORK/input" || fail "cannot HMAC"
   printf '%s.%s' "$input" "$(b64url_hex "$(file_hex "$WORK/sig")")"
 }
 openssl pkey -pubin -inform DER -in "$OUT/keys/rs256.pub.der" -out "$WORK/rs256.pub.pem"
@@ -297,13 +305,17 @@ mismatch=$(token PS256 "$OUT/keys/rs256.pem" '{"alg":"PS256","kid":"rs256-1","ty
 add_case jws/alg-mismatch-key jws jwks.json "$mismatch" auth.jwk_alg_mismatch
 add_case jws/alg-mismatch-key-jwks-noalg jws jwks-noalg.json "$mismatch" valid
 
-# Keys that must be refused when a token selects them.
+# Tokens whose kid names an unusable key. RFC 7517 §5: a set's unusable keys are skipped,
+# so the token finds no key; keyError is why importing that one JWK must fail.
 add_case jws/rsa-1024-key jws jwks-rsa-1024.json \
-  "$(token RS256 "$WORK/rsa1024.pem" '{"alg":"RS256","kid":"rsa-1024","typ":"at+jwt"}' "$JWS_PAYLOAD")" auth.jwk_rsa_too_small
+  "$(token RS256 "$OUT/keys/rsa-1024.pem" '{"alg":"RS256","kid":"rsa-1024","typ":"at+jwt"}' "$JWS_PAYLOAD")" \
+  auth.jwks_key_not_found '"keyError": "auth.jwk_rsa_too_small"'
 add_case jws/ec-private-key jws jwks-ec-private.json \
-  "$(token ES256 "$WORK/ecpriv.pem" '{"alg":"ES256","kid":"ec-private","typ":"at+jwt"}' "$JWS_PAYLOAD")" auth.jwk_private_key
+  "$(token ES256 "$OUT/keys/ec-private.pem" '{"alg":"ES256","kid":"ec-private","typ":"at+jwt"}' "$JWS_PAYLOAD")" \
+  auth.jwks_key_not_found '"keyError": "auth.jwk_private_key"'
 add_case jws/ec-offcurve-key jws jwks-ec-offcurve.json \
-  "$(token ES256 "$WORK/ecoff.pem" '{"alg":"ES256","kid":"ec-offcurve","typ":"at+jwt"}' "$JWS_PAYLOAD")" auth.jwk_invalid
+  "$(token ES256 "$OUT/keys/ec-offcurve.pem" '{"alg":"ES256","kid":"ec-offcurve","typ":"at+jwt"}' "$JWS_PAYLOAD")" \
+  auth.jwks_key_not_found '"keyError": "auth.jwk_invalid"'
 
 # (b) JWT layer: Logto-shaped access tokens, all signed by the ES384 key.
 ES384_KEY="$OUT/keys/es384.pem"
@@ -330,8 +342,8 @@ claims() {
 }
 H384="{\"alg\":\"ES384\",\"typ\":\"at+jwt\",\"kid\":\"es384-1\"}"
 h384() { printf '{"alg":"ES384","typ":"%s","kid":"es384-1"}' "$1"; }
-TYP='{ "typ": "at+jwt" }'
-ADMIN='{ "requiredScopes": ["admin"] }'
+TYP='"options": { "typ": "at+jwt" }'
+ADMIN='"options": { "requiredScopes": ["admin"] }'
 
 jwt_case logto-valid valid "$H384" "$(claims)"
 jwt_case expired auth.jwt_expired "$H384" "$(claims "iat:$((NOW - 7200))" "exp:$((NOW - 3600))")"
@@ -363,6 +375,8 @@ jwt_case typ-application-at-jwt valid "$(h384 'application/at+jwt')" "$(claims)"
 jwt_case typ-jwt auth.jwt_typ_mismatch "$(h384 'JWT')" "$(claims)" "$TYP"
 jwt_case typ-missing auth.jwt_typ_mismatch '{"alg":"ES384","kid":"es384-1"}' "$(claims)" "$TYP"
 jwt_case organization-token valid "$H384" "$(claims 'organization_id:"org_7a1b2c3d"')"
+
+[ ! -e "$WORK/failed" ] || exit 1
 
 # manifest.json: the keys and every case, in generation order.
 {
