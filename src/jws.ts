@@ -52,8 +52,8 @@ export function decodeCompactJws(token: string, options: DecodeOptions = {}): De
   const header = parseHeader(decodeBase64url(headerSegment));
   const algorithm = checkHeader(header, options.algorithms);
   const payload = decodeBase64url(payloadSegment);
+  if (signatureSegment.length === 0) throw new AuthError('auth.jws_malformed');
   const signature = decodeBase64url(signatureSegment);
-  if (signature.length === 0) throw new AuthError('auth.jws_signature_invalid');
 
   return {
     header: header as unknown as JwsHeader,

@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { AuthError } from '../src/errors.js';
+import { createVerifier, type VerifierOptions } from '../src/verifier.js';
+import { fixturePath, loadManifest, readJson } from './support/vectors.js';
+
+// Every JWT-layer case from the openssl fixtures, through the public function users call.
+const manifest = loadManifest() as ReturnType<typeof loadManifest> & { now: number; issuer: string; audience: string };
+const JWKS = readJson(fixturePath('jwks.json'));
+const clockAt = (seconds: number) => () => seconds * 1000;
+const BASE: VerifierOptions = { issuer: manifest.issuer, audience: manifest.audience, jwks: JWKS, now: clockAt(manifest.now) };
+
+async function outcome(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'valid';
+  } catch (error) {
+    assert.ok(error instanceof AuthError, `expected AuthError, got ${String(error)}`);
+    return error.code;
+  }
+}
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const logtoValid = manifest.cases.find((item) => item.name === 'jwt/logto-valid')!.token;
+
+test('verifier: every JWT-layer fixture case ends as the manifest says', async () => {
+  const cases = manifest.cases.filter((item) => item.layer === 'jwt');
+  assert.ok(cases.length >= 30, `only ${cases.length} cases`);
+  for (const item of cases) {
+    const verify = createVerifier({ ...BASE, jwks: readJson(fixturePath(item.jwks)), ...(item.options as Partial<VerifierOptions>) });
+    assert.equal(await outcome(verify(bearer(item.token))), item.expect, item.name);
+  }
+});
+
+test('verifier: the JWS-layer fixture cases fail or pass at the same stage through the full path', async () => {
+  // Through createVerifier, a valid signature only means "go on to the claims": the JWS
+  // fixtures' payload has far-future exp and our issuer/audience, so they must still pass.
+  for (const item of manifest.cases.filter((entry) => entry.layer === 'jws')) {
+    const verify = createVerifier({ ...BASE, jwks: readJson(fixturePath(item.jwks)), now: Date.now });
+    assert.equal(await outcome(verify(bearer(item.token))), item.expect, item.name);
+  }
+});
+
+test('verifier: a Logto-shaped token returns its claims, sub being the user id', async () => {
+  const verify = createVerifier({ ...BASE, typ: 'at+jwt', requiredScopes: ['read:profile'] });
+  const claims = await verify(bearer(logtoValid));
+  assert.equal(claims.sub, 'user_123');
+  assert.equal(claims.iss, manifest.issuer);
+  assert.equal(claims.aud, manifest.audience);
+  assert.equal(claims.client_id, 'demo-client');
+  assert.equal(typeof claims.jti, 'string');
+  assert.match(claims.scope ?? '', /read:profile/);
+});
+
+test('verifier: per-call scopes add to requiredScopes and give 403 with the full list', async () => {
+  const verify = createVerifier({ ...BASE, requiredScopes: ['read:profile'] });
+  await verify(bearer(logtoValid), { scopes: ['write:profile'] });
+  const error = await verify(bearer(logtoValid), { scopes: ['admin'] }).catch((caught: unknown) => caught);
+  assert.ok(error instanceof AuthError);
+  assert.equal(error.status, 403);
+  assert.equal(error.wwwAuthenticate, 'Bearer realm="api", error="insufficient_scope", error_description="The token lacks a scope this resource requires.", scope="read:profile admin"');
+});
+
+test('verifier: header errors come first, with the guide\'s codes', async () => {
+  const verify = createVerifier(BASE);
+  assert.equal(await outcome(verify({})), 'auth.authorization_header_missing');
+  assert.equal(await outcome(verify(undefined)), 'auth.authorization_header_missing');
+  assert.equal(await outcome(verify({ authorization: logtoValid })), 'auth.authorization_token_invalid_format');
+  assert.equal(await outcome(verify({ authorization: `Basic ${logtoValid}` })), 'auth.authorization_token_type_not_supported');
+  assert.equal(await outcome(verify(new Headers({ Authorization: `Bearer ${logtoValid}` }))), 'valid');
+});
+
+test('verifier: the clock hook and tolerance decide expiry', async () => {
+  const exp = manifest.now + 3600; // the Logto-shaped token's expiry
+  assert.equal(await outcome(createVerifier({ ...BASE, now: clockAt(exp + 4) })(bearer(logtoValid))), 'valid');
+  assert.equal(await outcome(createVerifier({ ...BASE, now: clockAt(exp + 5) })(bearer(logtoValid))), 'auth.jwt_expired');
+  assert.equal(await outcome(createVerifier({ ...BASE, now: clockAt(exp), clockTolerance: 0 })(bearer(logtoValid))), 'auth.jwt_expired');
+  assert.equal(await outcome(createVerifier({ ...BASE, now: clockAt(exp + 60), clockTolerance: 120 })(bearer(logtoValid))), 'valid');
+});
+
+test('verifier: maxTokenAge counts from iat', async () => {
+  const iat = manifest.now - 60;
+  assert.equal(await outcome(createVerifier({ ...BASE, maxTokenAge: 300, now: clockAt(iat + 300) })(bearer(logtoValid))), 'valid');
+  assert.equal(await outcome(createVerifier({ ...BASE, maxTokenAge: 300, now: clockAt(iat + 306) })(bearer(logtoValid))), 'auth.jwt_too_old');
+});
+
+test('verifier: the algorithm allowlist is enforced before any key is looked at', async () => {
+  const verify = createVerifier({ ...BASE, algorithms: ['RS256'] });
+  assert.equal(await outcome(verify(bearer(logtoValid))), 'auth.jws_alg_not_allowed');
+  assert.equal(await outcome(createVerifier({ ...BASE, algorithms: ['ES384'] })(bearer(logtoValid))), 'valid');
+});
+
+test('verifier: maxTokenLength is configurable', async () => {
+  assert.equal(await outcome(createVerifier({ ...BASE, maxTokenLength: 100 })(bearer(logtoValid))), 'auth.token_too_large');
+});
+
+test('verifier: realm option is carried into every challenge', async () => {
+  const verify = createVerifier({ ...BASE, realm: 'orders' });
+  const error = await verify({}).catch((caught: unknown) => caught);
+  assert.ok(error instanceof AuthError);
+  assert.equal(error.wwwAuthenticate, 'Bearer realm="orders"');
+});
+
+test('verifier: anything unexpected fails closed as invalid_token, never a TypeError', async () => {
+  const verify = createVerifier(BASE);
+  const hostile = { get authorization(): string { throw new TypeError('boom'); } };
+  const error = await verify(hostile as unknown as Record<string, string>).catch((caught: unknown) => caught);
+  assert.ok(error instanceof AuthError);
+  assert.equal(error.code, 'auth.verification_failed');
+  assert.equal(error.error, 'invalid_token');
+  const badScopes = await verify(bearer(logtoValid), { scopes: 'admin' as unknown as string[] }).catch((caught: unknown) => caught);
+  assert.ok(badScopes instanceof AuthError);
+});
+
+test('verifier: error messages never echo the token or claim values', async () => {
+  const verify = createVerifier({ ...BASE, audience: 'https://other.example' });
+  const error = await verify(bearer(logtoValid)).catch((caught: unknown) => caught);
+  assert.ok(error instanceof AuthError);
+  assert.equal(error.code, 'auth.jwt_audience_mismatch');
+  for (const text of [error.message, error.wwwAuthenticate]) {
+    assert.ok(!text.includes(logtoValid.slice(0, 20)));
+    assert.ok(!text.includes('api.example.com'));
+    assert.ok(!text.includes('user_123'));
+  }
+});
+
+test('verifier: bad options throw at createVerifier time', () => {
+  const bad: Array<[string, Partial<VerifierOptions> | null]> = [
+    ['no options', null],
+    ['missing issuer', { issuer: undefined as unknown as string }],
+    ['empty issuer', { issuer: '' }],
+    ['missing audience', { audience: undefined as unknown as string }],
+    ['empty audience string', { audience: '' }],
+    ['empty audience array', { audience: [] }],
+    ['audience array with a number', { audience: ['a', 1] as unknown as string[] }],
+    ['unknown algorithm', { algorithms: ['HS256'] as unknown as VerifierOptions['algorithms'] }],
+    ['none algorithm', { algorithms: ['none'] as unknown as VerifierOptions['algorithms'] }],
+    ['empty algorithm list', { algorithms: [] }],
+    ['negative tolerance', { clockTolerance: -1 }],
+    ['NaN tolerance', { clockTolerance: Number.NaN }],
+    ['string tolerance', { clockTolerance: '5' as unknown as number }],
+    ['negative maxTokenAge', { maxTokenAge: -1 }],
+    ['empty typ', { typ: '' }],
+    ['scope with a space', { requiredScopes: ['read write'] }],
+    ['scopes not an array', { requiredScopes: 'admin' as unknown as string[] }],
+    ['zero maxTokenLength', { maxTokenLength: 0 }],
+    ['jwks not a set', { jwks: { keys: 'nope' } }],
+    ['realm with a line break', { realm: 'a\r\nb' }],
+    ['now not a function', { now: 5 as unknown as () => number }],
+  ];
+  for (const [name, override] of bad) {
+    const options = override === null ? null : { ...BASE, ...override };
+    assert.throws(() => createVerifier(options as VerifierOptions), TypeError, name);
+  }
+});
+
+test('verifier: the default tolerance absorbs ordinary clock skew (iat 2 s ahead is valid)', async () => {
+  const token = manifest.cases.find((item) => item.name === 'jwt/iat-future-2s')!.token;
+  assert.equal(await outcome(createVerifier(BASE)(bearer(token))), 'valid');
+  assert.equal(await outcome(createVerifier({ ...BASE, clockTolerance: 0 })(bearer(token))), 'auth.jwt_iat_in_future');
+});
