@@ -1,0 +1,256 @@
+// JWK → KeyObject (RFC 7517 §4, RFC 7518 §6, RFC 8037 §2): every member rule, table-driven,
+// and a differential check of our hand-built SPKI against openssl and Node.
+
+import assert from 'node:assert/strict';
+import { createPublicKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import type { AuthErrorCode } from '../src/errors.js';
+import { AuthError } from '../src/errors.js';
+import { importJwk } from '../src/jwk.js';
+import { fixturePath, loadManifest, MANIFEST_FILE, missingVectors, readJson } from './support/vectors.js';
+
+type Jwk = Record<string, unknown>;
+
+function publicJwk(key: ReturnType<typeof generateKeyPairSync>['publicKey']): Jwk {
+  return { ...(key.export({ format: 'jwk' }) as JsonWebKey) } as Jwk;
+}
+
+const P256 = publicJwk(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey);
+const P384 = publicJwk(generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey);
+const P521 = publicJwk(generateKeyPairSync('ec', { namedCurve: 'P-521' }).publicKey);
+const RSA = publicJwk(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey);
+const RSA_E3 = publicJwk(generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 3 }).publicKey);
+const ED25519 = publicJwk(generateKeyPairSync('ed25519').publicKey);
+
+const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
+const bytes = (text: unknown): Buffer => Buffer.from(text as string, 'base64url');
+const without = (jwk: Jwk, member: string): Jwk => {
+  const copy = { ...jwk };
+  delete copy[member];
+  return copy;
+};
+
+function assertCode(jwk: unknown, code: AuthErrorCode, label: string): void {
+  assert.throws(() => importJwk(jwk), (error: unknown) => {
+    assert.ok(error instanceof AuthError, `${label}: not an AuthError: ${String(error)}`);
+    assert.equal(error.code, code, label);
+    return true;
+  }, label);
+}
+
+test('imports well-formed public keys of every supported type', () => {
+  const table: [label: string, jwk: Jwk, kty: string, curve: string | null, algorithms: string[]][] = [
+    ['P-256', P256, 'EC', 'P-256', ['ES256']],
+    ['P-384', P384, 'EC', 'P-384', ['ES384']],
+    ['P-521', P521, 'EC', 'P-521', ['ES512']],
+    ['RSA', RSA, 'RSA', null, ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512']],
+    ['RSA e=3', RSA_E3, 'RSA', null, ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512']],
+    ['Ed25519', ED25519, 'OKP', 'Ed25519', ['EdDSA']],
+  ];
+  for (const [label, jwk, kty, curve, algorithms] of table) {
+    const key = importJwk({ ...jwk, kid: `kid-${label}` });
+    assert.equal(key.kid, `kid-${label}`);
+    assert.equal(key.kty, kty, label);
+    assert.equal(key.curve, curve, label);
+    assert.deepEqual([...key.algorithms].sort(), [...algorithms].sort(), label);
+    assert.deepEqual(key.spkiDer, createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }).export({ format: 'der', type: 'spki' }), label);
+    assert.equal(key.keyObject.type, 'public');
+    assert.ok(Object.isFrozen(key));
+  }
+  assert.equal(importJwk(RSA).modulusLength, 256);
+  assert.equal(importJwk(P256).modulusLength, null);
+  assert.equal(importJwk(P256).kid, undefined);
+});
+
+test('refuses values that are not a JSON object', () => {
+  for (const value of [null, undefined, 'jwk', 1, [], [P256]]) assertCode(value, 'auth.jwk_invalid', JSON.stringify(value) ?? 'undefined');
+});
+
+test('refuses any private member (RFC 7518 §6.2.2, §6.3.2, §6.4.1), whatever its value', () => {
+  for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']) {
+    for (const base of [P256, RSA, ED25519]) {
+      assertCode({ ...base, [member]: 'AQAB' }, 'auth.jwk_private_key', `${String(base['kty'])} with ${member}`);
+    }
+    assertCode({ ...P256, [member]: null }, 'auth.jwk_private_key', `${member}: null`);
+  }
+  assertCode({ kty: 'oct', k: 'c2VjcmV0' }, 'auth.jwk_private_key', 'symmetric key');
+  // A real private JWK exported by Node.
+  const privateJwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+  assertCode(privateJwk, 'auth.jwk_private_key', 'exported private key');
+});
+
+test('use and key_ops must allow verifying signatures (RFC 7517 §4.2, §4.3)', () => {
+  const table: [label: string, members: Jwk, expected: AuthErrorCode | 'ok'][] = [
+    ['use sig', { use: 'sig' }, 'ok'],
+    ['use enc', { use: 'enc' }, 'auth.jwk_not_for_signature'],
+    ['use SIG', { use: 'SIG' }, 'auth.jwk_not_for_signature'],
+    ['use empty', { use: '' }, 'auth.jwk_not_for_signature'],
+    ['use number', { use: 1 }, 'auth.jwk_invalid'],
+    ['use array', { use: ['sig'] }, 'auth.jwk_invalid'],
+    ['key_ops verify', { key_ops: ['verify'] }, 'ok'],
+    ['key_ops verify among others', { key_ops: ['encrypt', 'verify'] }, 'ok'],
+    ['key_ops sign only', { key_ops: ['sign'] }, 'auth.jwk_not_for_signature'],
+    ['key_ops encrypt', { key_ops: ['encrypt', 'wrapKey'] }, 'auth.jwk_not_for_signature'],
+    ['key_ops empty', { key_ops: [] }, 'auth.jwk_not_for_signature'],
+    ['key_ops string', { key_ops: 'verify' }, 'auth.jwk_invalid'],
+    ['key_ops non-string member', { key_ops: ['verify', 1] }, 'auth.jwk_invalid'],
+    ['key_ops null', { key_ops: null }, 'auth.jwk_invalid'],
+    ['use sig, key_ops without verify', { use: 'sig', key_ops: ['sign'] }, 'auth.jwk_not_for_signature'],
+    ['use enc, key_ops verify', { use: 'enc', key_ops: ['verify'] }, 'auth.jwk_not_for_signature'],
+  ];
+  for (const [label, members, expected] of table) {
+    if (expected === 'ok') assert.doesNotThrow(() => importJwk({ ...P256, ...members }), label);
+    else assertCode({ ...P256, ...members }, expected, label);
+  }
+});
+
+test('kid, when present, is a string (RFC 7517 §4.5)', () => {
+  for (const kid of [1, null, {}, ['a'], true]) assertCode({ ...P256, kid }, 'auth.jwk_invalid', `kid ${JSON.stringify(kid)}`);
+  assert.equal(importJwk({ ...P256, kid: '' }).kid, '');
+});
+
+test('kty: supported types only; missing or non-string kty is invalid (RFC 7517 §4.1)', () => {
+  const table: [label: string, jwk: unknown, code: AuthErrorCode][] = [
+    ['kty oct', { kty: 'oct' }, 'auth.jwk_unsupported'],
+    ['kty ec (case)', { ...P256, kty: 'ec' }, 'auth.jwk_unsupported'],
+    ['kty AKP', { ...P256, kty: 'AKP' }, 'auth.jwk_unsupported'],
+    ['kty empty', { ...P256, kty: '' }, 'auth.jwk_unsupported'],
+    ['kty missing', without(P256, 'kty'), 'auth.jwk_invalid'],
+    ['kty number', { ...P256, kty: 2 }, 'auth.jwk_invalid'],
+    ['kty null', { ...P256, kty: null }, 'auth.jwk_invalid'],
+  ];
+  for (const [label, jwk, code] of table) assertCode(jwk, code, label);
+});
+
+test('EC: crv, and x and y of exactly the field length (RFC 7518 §6.2.1)', () => {
+  const x = bytes(P256['x']);
+  const y = bytes(P256['y']);
+  const table: [label: string, jwk: unknown, code: AuthErrorCode][] = [
+    ['crv secp256k1', { ...P256, crv: 'secp256k1' }, 'auth.jwk_unsupported'],
+    ['crv P-256K', { ...P256, crv: 'P-256K' }, 'auth.jwk_unsupported'],
+    ['crv Ed25519 on EC', { ...P256, crv: 'Ed25519' }, 'auth.jwk_unsupported'],
+    ['crv missing', without(P256, 'crv'), 'auth.jwk_invalid'],
+    ['crv number', { ...P256, crv: 256 }, 'auth.jwk_invalid'],
+    ['x missing', without(P256, 'x'), 'auth.jwk_invalid'],
+    ['y missing', without(P256, 'y'), 'auth.jwk_invalid'],
+    ['x empty', { ...P256, x: '' }, 'auth.jwk_invalid'],
+    ['x number', { ...P256, x: 1 }, 'auth.jwk_invalid'],
+    ['x 31 bytes', { ...P256, x: b64(x.subarray(1)) }, 'auth.jwk_invalid'],
+    ['x 33 bytes', { ...P256, x: b64(Buffer.concat([Buffer.from([0]), x])) }, 'auth.jwk_invalid'],
+    ['y 31 bytes', { ...P256, y: b64(y.subarray(1)) }, 'auth.jwk_invalid'],
+    ['y 33 bytes', { ...P256, y: b64(Buffer.concat([Buffer.from([0]), y])) }, 'auth.jwk_invalid'],
+    ['x padded base64', { ...P256, x: `${b64(x.subarray(1))}=` }, 'auth.jwk_invalid'],
+    ['x standard alphabet', { ...P256, x: `+${b64(x).slice(1)}` }, 'auth.jwk_invalid'],
+    ['x non-canonical last character', { ...P256, x: `${b64(x).slice(0, -1)}${b64(x).endsWith('B') ? 'C' : 'B'}` }, 'auth.jwk_invalid'],
+    ['P-256 coordinates labelled P-384', { ...P256, crv: 'P-384' }, 'auth.jwk_invalid'],
+    ['P-384 coordinates labelled P-256', { ...P384, crv: 'P-256' }, 'auth.jwk_invalid'],
+    ['P-521 coordinates of 65 bytes', { ...P521, x: b64(bytes(P521['x']).subarray(1)) }, 'auth.jwk_invalid'],
+  ];
+  for (const [label, jwk, code] of table) assertCode(jwk, code, label);
+});
+
+test('EC: a point that is not on the curve is refused (SEC 1 §3.2.2.1)', () => {
+  for (const jwk of [P256, P384, P521]) {
+    const y = bytes(jwk['y']);
+    y[y.length - 1]! ^= 1;
+    assertCode({ ...jwk, y: b64(y) }, 'auth.jwk_invalid', `${String(jwk['crv'])} y + 1`);
+    const zero = Buffer.alloc(y.length);
+    assertCode({ ...jwk, x: b64(zero), y: b64(zero) }, 'auth.jwk_invalid', `${String(jwk['crv'])} (0, 0)`);
+  }
+});
+
+test('RSA: n and e minimal, 2048 ≤ bits ≤ 16384, e odd and ≥ 3 (RFC 7518 §6.3.1, RFC 8017 §3.1)', () => {
+  const n = bytes(RSA['n']);
+  const table: [label: string, jwk: unknown, code: AuthErrorCode][] = [
+    ['n missing', without(RSA, 'n'), 'auth.jwk_invalid'],
+    ['e missing', without(RSA, 'e'), 'auth.jwk_invalid'],
+    ['n empty', { ...RSA, n: '' }, 'auth.jwk_invalid'],
+    ['e number', { ...RSA, e: 65537 }, 'auth.jwk_invalid'],
+    ['n with a leading zero byte', { ...RSA, n: b64(Buffer.concat([Buffer.from([0]), n])) }, 'auth.jwk_invalid'],
+    ['e with a leading zero byte', { ...RSA, e: 'AAEAAQ' }, 'auth.jwk_invalid'],
+    ['e = 1', { ...RSA, e: 'AQ' }, 'auth.jwk_invalid'],
+    ['e = 2', { ...RSA, e: 'Ag' }, 'auth.jwk_invalid'],
+    ['e = 0x010000 (even)', { ...RSA, e: 'AQAA' }, 'auth.jwk_invalid'],
+    ['e = 2^32 + 1 (five bytes)', { ...RSA, e: 'AQAAAAE' }, 'auth.jwk_invalid'],
+    ['n of 2047 bits', { ...RSA, n: b64(Buffer.concat([Buffer.from([0x7f]), n.subarray(1)])) }, 'auth.jwk_rsa_too_small'],
+    ['n of 1024 bits', { ...RSA, n: b64(n.subarray(128)) }, 'auth.jwk_rsa_too_small'],
+    ['n of one byte', { ...RSA, n: 'AQ' }, 'auth.jwk_rsa_too_small'],
+    ['n of 16385 bits', { ...RSA, n: b64(Buffer.concat([Buffer.from([1]), Buffer.alloc(2048, 0xff)])) }, 'auth.jwk_unsupported'],
+  ];
+  for (const [label, jwk, code] of table) assertCode(jwk, code, label);
+  // The boundaries that pass: e = 3 and e = 2^32 − 1 (four bytes, odd) are accepted.
+  assert.doesNotThrow(() => importJwk(RSA_E3));
+  assert.doesNotThrow(() => importJwk({ ...RSA, e: '_____w' }));
+  // A 1024-bit key generated by openssl (fixtures) would be refused the same way.
+  const small = publicJwk(generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey);
+  assertCode(small, 'auth.jwk_rsa_too_small', 'generated 1024-bit key');
+});
+
+test('OKP: Ed25519 only, x of exactly 32 bytes (RFC 8037 §2, RFC 8032 §5.1.5)', () => {
+  const x = bytes(ED25519['x']);
+  const table: [label: string, jwk: unknown, code: AuthErrorCode][] = [
+    ['crv Ed448', { ...ED25519, crv: 'Ed448' }, 'auth.jwk_unsupported'],
+    ['crv X25519', { ...ED25519, crv: 'X25519' }, 'auth.jwk_unsupported'],
+    ['crv P-256 on OKP', { ...ED25519, crv: 'P-256' }, 'auth.jwk_unsupported'],
+    ['crv missing', without(ED25519, 'crv'), 'auth.jwk_invalid'],
+    ['crv number', { ...ED25519, crv: 25519 }, 'auth.jwk_invalid'],
+    ['x missing', without(ED25519, 'x'), 'auth.jwk_invalid'],
+    ['x 31 bytes', { ...ED25519, x: b64(x.subarray(1)) }, 'auth.jwk_invalid'],
+    ['x 33 bytes', { ...ED25519, x: b64(Buffer.concat([x, Buffer.from([0])])) }, 'auth.jwk_invalid'],
+  ];
+  for (const [label, jwk, code] of table) assertCode(jwk, code, label);
+});
+
+test('alg pins the key to one algorithm; unknown alg is unsupported; a foreign one is invalid (RFC 7517 §4.4)', () => {
+  const pinned: [label: string, jwk: Jwk, alg: string][] = [
+    ['P-256 ES256', P256, 'ES256'],
+    ['P-384 ES384', P384, 'ES384'],
+    ['P-521 ES512', P521, 'ES512'],
+    ['RSA RS256', RSA, 'RS256'],
+    ['RSA RS512', RSA, 'RS512'],
+    ['RSA PS256', RSA, 'PS256'],
+    ['RSA PS384', RSA, 'PS384'],
+    ['Ed25519 EdDSA', ED25519, 'EdDSA'],
+  ];
+  for (const [label, jwk, alg] of pinned) assert.deepEqual([...importJwk({ ...jwk, alg }).algorithms], [alg], label);
+
+  const refused: [label: string, jwk: Jwk, alg: unknown, code: AuthErrorCode][] = [
+    ['HS256 on RSA', RSA, 'HS256', 'auth.jwk_unsupported'],
+    ['none on EC', P256, 'none', 'auth.jwk_unsupported'],
+    ['RSA-OAEP on RSA', RSA, 'RSA-OAEP', 'auth.jwk_unsupported'],
+    ['ES521 (RFC 7520 typo) on P-521', P521, 'ES521', 'auth.jwk_unsupported'],
+    ['es256 (case)', P256, 'es256', 'auth.jwk_unsupported'],
+    ['Ed25519 as alg', ED25519, 'Ed25519', 'auth.jwk_unsupported'],
+    ['__proto__', P256, '__proto__', 'auth.jwk_unsupported'],
+    ['ES384 on P-256', P256, 'ES384', 'auth.jwk_invalid'],
+    ['ES256 on P-521', P521, 'ES256', 'auth.jwk_invalid'],
+    ['RS256 on EC', P256, 'RS256', 'auth.jwk_invalid'],
+    ['ES256 on RSA', RSA, 'ES256', 'auth.jwk_invalid'],
+    ['EdDSA on EC', P256, 'EdDSA', 'auth.jwk_invalid'],
+    ['PS256 on OKP', ED25519, 'PS256', 'auth.jwk_invalid'],
+    ['alg number', P256, 256, 'auth.jwk_invalid'],
+    ['alg null', P256, null, 'auth.jwk_invalid'],
+  ];
+  for (const [label, jwk, alg, code] of refused) assertCode({ ...jwk, alg }, code, label);
+});
+
+test('differential: our SPKI for every openssl fixture key equals `openssl pkey -pubout -outform DER` and Node\'s JWK import', (t) => {
+  const skip = missingVectors(MANIFEST_FILE, 'fixtures/manifest.json');
+  if (skip !== undefined) return t.skip(skip);
+  const manifest = loadManifest();
+  const jwks = readJson(fixturePath('jwks.json')) as { keys: Jwk[] };
+  assert.ok(manifest.keys.length >= 10);
+  for (const entry of manifest.keys) {
+    const jwk = jwks.keys.find((candidate) => candidate['kid'] === entry.kid);
+    assert.ok(jwk !== undefined, `jwks.json has ${entry.kid}`);
+    const opensslDer = readFileSync(fixturePath(entry.spki));
+    const ours = importJwk(jwk).spkiDer;
+    const nodes = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }).export({ format: 'der', type: 'spki' });
+    assert.deepEqual(ours, opensslDer, `${entry.alg}: ours vs openssl`);
+    assert.deepEqual(nodes, opensslDer, `${entry.alg}: Node vs openssl`);
+    // The per-algorithm set holds the same key.
+    const single = readJson(fixturePath(entry.jwks)) as { keys: Jwk[] };
+    assert.deepEqual(importJwk(single.keys[0]).spkiDer, opensslDer, `${entry.jwks}`);
+  }
+});
