@@ -1,0 +1,45 @@
+// Small node:http helpers for the demo: JSON responses, CORS headers, the error body.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuthError } from '../index.js';
+
+export const ALLOWED_METHODS = 'GET, OPTIONS';
+
+/** CORS headers sent on every response, errors included, so browsers can read the error. */
+export function corsHeaders(corsOrigin: string): Record<string, string> {
+  // With one configured origin the response differs by origin, so caches must key on it.
+  return corsOrigin === '*' ? { 'access-control-allow-origin': '*' } : { 'access-control-allow-origin': corsOrigin, vary: 'Origin' };
+}
+
+/** The answer to a CORS preflight (Fetch standard, "CORS-preflight request"). */
+export function preflightHeaders(): Record<string, string> {
+  return {
+    'access-control-allow-methods': ALLOWED_METHODS,
+    'access-control-allow-headers': 'Content-Type, Authorization',
+    'access-control-max-age': '600',
+  };
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/**
+ * An AuthError as the response: its status, its WWW-Authenticate challenge (RFC 6750 §3),
+ * and { error, code, message }. `error` is the RFC 6750 code, or, when the request carried
+ * no Bearer credentials or the keys are unavailable, a plain word for the status.
+ */
+export function sendAuthError(res: ServerResponse, authError: AuthError, extraHeaders: Record<string, string>): void {
+  const headers: Record<string, string> = { ...extraHeaders, 'www-authenticate': authError.wwwAuthenticate };
+  // 503: the identity provider is unreachable; the verifier retries on its own schedule.
+  if (authError.status === 503) headers['retry-after'] = '30';
+  const error = authError.error ?? (authError.status === 503 ? 'temporarily_unavailable' : 'unauthorized');
+  sendJson(res, authError.status, { error, code: authError.code, message: authError.message }, headers);
+}
+
+/** The request path without the query string (which may hold an access_token, RFC 6750 §2.3). */
+export function requestPath(req: IncomingMessage): string {
+  return (req.url ?? '/').split('?', 1)[0] ?? '/';
+}

@@ -1,0 +1,208 @@
+// The clearjwt demo: a node:http API protected by bearer tokens, as a user would write it.
+//
+//   npm start                                         built-in local issuer, curl commands printed
+//   ISSUER=https://<tenant>.logto.app/oidc AUDIENCE=https://api.example.com npm start
+//
+// Routes: GET /user/info (any valid token), GET /admin/stats (scope "admin"), GET /healthz.
+
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { AuthError, createVerifier, type Claims } from '../index.js';
+import { ConfigError, loadConfig, type DemoConfig } from './config.js';
+import { devKeyPath, removeDevKey, saveDevKey } from './dev-key.js';
+import { ALLOWED_METHODS, corsHeaders, preflightHeaders, requestPath, sendAuthError, sendJson } from './http.js';
+import { exportSigningKey, startLocalIssuer, type LocalIssuer } from './local-issuer.js';
+
+export interface RunningServer {
+  readonly url: string;
+  readonly issuer: string;
+  readonly audience: string;
+  /** The built-in issuer, when no ISSUER was configured. */
+  readonly localIssuer: LocalIssuer | undefined;
+  /** Stops accepting, lets in-flight requests finish, then resolves. */
+  close(): Promise<void>;
+}
+
+type Route = (req: IncomingMessage) => Promise<unknown>;
+
+export async function startServer(config: DemoConfig, log: (line: string) => void = console.log): Promise<RunningServer> {
+  const localIssuer = config.issuer === undefined ? await startLocalIssuer() : undefined;
+  const issuer = config.issuer ?? localIssuer!.issuer;
+  try {
+    // Keys come the normal remote way even for the local issuer: discovery → JWKS → cache.
+    const verify = createVerifier({
+      issuer,
+      audience: config.audience,
+      requiredScopes: config.requiredScopes,
+      ...(config.jwksUri === undefined ? {} : { jwksUri: config.jwksUri }),
+    });
+    await verify.ready(); // an unreachable or misconfigured issuer fails here, at boot
+
+    const started = Date.now();
+    const routes = new Map<string, Route>([
+      ['/healthz', async () => ({ status: 'ok' })],
+      ['/user/info', async (req) => userInfo(await verify(req.headers))],
+      ['/admin/stats', async (req) => {
+        await verify(req.headers, { scopes: ['admin'] }); // 403 insufficient_scope without it
+        return { uptime_seconds: Math.round((Date.now() - started) / 1000) };
+      }],
+    ]);
+
+    const inFlight = new Set<ServerResponse>();
+    let shuttingDown = false;
+    const server = createServer((req, res) => {
+      const startedAt = performance.now();
+      const path = requestPath(req);
+      let note = '';
+      inFlight.add(res);
+      // One line per request; never the Authorization header or the query string.
+      res.once('close', () => {
+        inFlight.delete(res);
+        const ms = (performance.now() - startedAt).toFixed(1);
+        log(`${new Date().toISOString()} ${req.method} ${path.slice(0, 200)} ${res.statusCode} ${ms}ms${note}${res.writableFinished ? '' : ' (aborted)'}`);
+      });
+      if (shuttingDown) res.setHeader('connection', 'close');
+      handle(req, res, path).then((code) => { note = code === undefined ? '' : ` ${code}`; }, (error: unknown) => {
+        note = ' internal error';
+        console.error(`internal error on ${req.method} ${path}:`, error);
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal_error', code: 'http.internal_error', message: 'Internal server error.' }, corsHeaders(config.corsOrigin));
+        else res.destroy();
+      });
+    });
+
+    // Returns the AuthError code, if any, for the log line.
+    async function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<string | undefined> {
+      const cors = corsHeaders(config.corsOrigin);
+      const route = routes.get(path);
+      if (route === undefined) return void sendJson(res, 404, { error: 'not_found', code: 'http.not_found', message: 'No such route.' }, cors);
+      if (req.method === 'OPTIONS') return void res.writeHead(204, { ...cors, ...preflightHeaders() }).end();
+      if (req.method !== 'GET') {
+        return void sendJson(res, 405, { error: 'method_not_allowed', code: 'http.method_not_allowed', message: 'Method not allowed.' }, { ...cors, allow: ALLOWED_METHODS });
+      }
+      try {
+        sendJson(res, 200, await route(req), cors);
+        return undefined;
+      } catch (error) {
+        if (!(error instanceof AuthError)) throw error;
+        sendAuthError(res, error, cors);
+        return error.code;
+      }
+    }
+
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, resolve);
+    });
+    const { address, port } = server.address() as AddressInfo;
+    let closing: Promise<void> | undefined;
+    return {
+      url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
+      issuer,
+      audience: config.audience,
+      localIssuer,
+      close: () => closing ??= new Promise<void>((resolve) => {
+        // Stop accepting and close idle keep-alive connections (Node ≥ 19); requests in
+        // flight finish, and their responses close their connections behind them.
+        shuttingDown = true;
+        for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+        server.close(() => resolve());
+      }).then(() => localIssuer?.close()),
+    };
+  } catch (error) {
+    await localIssuer?.close();
+    throw error;
+  }
+}
+
+function userInfo(claims: Claims): Record<string, unknown> {
+  const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ').filter((scope) => scope !== '') : [];
+  return {
+    sub: claims.sub,
+    client_id: claims.client_id,
+    scopes,
+    ...(claims.organization_id === undefined ? {} : { organization_id: claims.organization_id }),
+  };
+}
+
+// ---- the command line: `npm start` -------------------------------------------------------
+
+async function main(): Promise<void> {
+  let config: DemoConfig;
+  let running: RunningServer;
+  try {
+    config = loadConfig(process.env);
+    running = await startServer(config);
+  } catch (error) {
+    console.error(`clearjwt demo: ${bootErrorLine(error)}`);
+    process.exit(1);
+  }
+  const keyFile = devKeyPath(process.env);
+  const local = running.localIssuer;
+  if (local !== undefined) {
+    saveDevKey(keyFile, { ...exportSigningKey(local.signingKey), audience: running.audience, apiUrl: running.url });
+  }
+  console.log(banner(running, config));
+
+  const deadlineMs = 5_000;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.log(`${signal}: shutting down (finishing in-flight requests, at most ${deadlineMs / 1000} s)`);
+      if (local !== undefined) removeDevKey(keyFile, local.signingKey.kid);
+      setTimeout(() => {
+        console.error('clearjwt demo: shutdown deadline passed; dropping the remaining connections');
+        process.exit(1);
+      }, deadlineMs).unref();
+      running.close().then(() => process.exit(0), () => process.exit(1));
+    });
+  }
+}
+
+function banner(running: RunningServer, config: DemoConfig): string {
+  const lines = [
+    `clearjwt demo listening on ${running.url}`,
+    `  issuer   ${running.issuer}${running.localIssuer === undefined ? '' : ' (built-in local issuer, ES384 key generated at start)'}`,
+    `  audience ${running.audience}`,
+  ];
+  if (config.requiredScopes.length > 0) lines.push(`  required scopes ${config.requiredScopes.join(' ')}`);
+  const local = running.localIssuer;
+  if (local === undefined) {
+    lines.push('', 'Get an access token for this audience from your issuer, then:',
+      `  curl -i ${running.url}/user/info -H "Authorization: Bearer $TOKEN"`);
+    return lines.join('\n');
+  }
+  const scope = ['read:profile', ...config.requiredScopes].join(' ');
+  const token = local.mintToken({ audience: running.audience, sub: 'user_123', scope });
+  lines.push('',
+    `Try it (the token below has scope "${scope}" and expires in an hour):`,
+    `# expect 200: the token is valid`,
+    `curl -i ${running.url}/user/info -H "Authorization: Bearer ${token}"`,
+    `# expect 403: /admin/stats needs scope "admin", which the token lacks`,
+    `curl -i ${running.url}/admin/stats -H "Authorization: Bearer ${token}"`,
+    `# expect 401: no token`,
+    `curl -i ${running.url}/user/info`,
+    '',
+    `Mint another: npm run token -- --scope "read:profile admin" --sub user_123`,
+    '');
+  return lines.join('\n');
+}
+
+// One line, no stack: the operator needs to know which setting to fix.
+function bootErrorLine(error: unknown): string {
+  if (error instanceof ConfigError) return error.message;
+  if (error instanceof AuthError) return `cannot load the signing keys (check ISSUER / JWKS_URI): ${error.code}: ${error.message}${causeText(error.cause)}`;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    return `cannot listen on HOST:PORT (${code}); set PORT or HOST`;
+  }
+  if (error instanceof TypeError && error.message.startsWith('createVerifier:')) return `bad ISSUER / AUDIENCE / JWKS_URI: ${error.message}`;
+  return `failed to start: ${String(error instanceof Error ? error.message : error)}`.replace(/\s+/g, ' ');
+}
+
+function causeText(cause: unknown): string {
+  const parts: string[] = [];
+  for (let current = cause; current instanceof Error && parts.length < 4; current = current.cause) parts.push(current.message);
+  return parts.length === 0 ? '' : ` (${parts.join(': ')})`.replace(/\s+/g, ' ');
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
