@@ -1,0 +1,261 @@
+// The remote key source: an issuer's JWK Set, found by discovery (or given as jwksUri),
+// fetched with fetch-json.ts and cached per verifier. What the cache promises:
+// - keys are imported once per fetched set, never per request;
+// - a set is fresh for its max age; then the next request waits for one refresh;
+// - single flight: everything that needs a fetch at the same moment shares one;
+// - an unknown kid refetches at once (the issuer may have just rotated), at most once per
+//   cooldown, so made-up kids cannot turn us into a traffic amplifier;
+// - stale-if-error (RFC 5861 §4): when a refresh fails, the last good set is served for up
+//   to maxStaleMs past its freshness, and retries back off (1 s doubling, at most cooldownMs).
+// It never changes which key a token may use: that is selectKey's rule (src/jwks.ts).
+
+import { AuthError, toAuthError, type AuthErrorCode } from '../errors.js';
+import type { VerificationKey } from '../jwk.js';
+import { importJwkSet, selectKey, type KeySet } from '../jwks.js';
+import type { JwsHeader } from '../jws.js';
+import type { KeySource } from '../key-source.js';
+import { discoverJwksUri, discoveryUrl } from './discovery.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, fetchJson, type FetchLimits } from './fetch-json.js';
+import { parseKeyUrl } from './url-policy.js';
+
+export const DEFAULT_MAX_AGE_MS = 10 * 60_000;
+export const DEFAULT_COOLDOWN_MS = 30_000;
+export const DEFAULT_MAX_STALE_MS = 24 * 60 * 60_000;
+/** A server's `Cache-Control: max-age` below this is raised to it (unless maxAgeMs is lower). */
+export const MIN_MAX_AGE_MS = 60_000;
+const FIRST_RETRY_MS = 1_000;
+
+export interface RemoteKeySourceOptions {
+  /** The issuer; its discovery document names the JWK Set (OIDC Discovery §4). */
+  readonly issuer?: string | undefined;
+  /** The JWK Set URL. When given, discovery is skipped. */
+  readonly jwksUri?: string | undefined;
+  /** Deadline for each whole HTTP exchange, ms. Default 5000. */
+  readonly timeoutMs?: number | undefined;
+  /** Largest response body accepted, bytes. Default 512 KiB. */
+  readonly maxResponseBytes?: number | undefined;
+  /** How long a fetched set is fresh, ms, and the cap on a server's max-age. Default 10 min. */
+  readonly maxAgeMs?: number | undefined;
+  /** At most one unknown-kid refetch per cooldown, ms; also the longest retry back-off. Default 30 s. */
+  readonly cooldownMs?: number | undefined;
+  /** How long past its freshness the last good set is served while refreshes fail, ms. Default 24 h. */
+  readonly maxStaleMs?: number | undefined;
+  /** Told about fetches and failures; never sees a token. Exceptions it throws are ignored. */
+  readonly onEvent?: ((event: RemoteKeyEvent) => void) | undefined;
+  /** The clock, ms since the epoch. Default Date.now. */
+  readonly now?: (() => number) | undefined;
+}
+
+/** Why a fetch happened: no keys yet, the set's max age passed, or a token named an unknown kid. */
+export type FetchReason = 'initial' | 'expired' | 'unknown_kid';
+
+export type RemoteKeyEvent =
+  | { readonly type: 'discovery'; readonly url: string; readonly durationMs: number; readonly jwksUri: string }
+  | {
+    /** 'fetch' for the first set loaded, 'refresh' for every later one. */
+    readonly type: 'fetch' | 'refresh'; readonly url: string; readonly durationMs: number;
+    readonly reason: FetchReason; readonly kids: readonly (string | undefined)[]; readonly maxAgeMs: number;
+  }
+  | {
+    readonly type: 'fetch_failed'; readonly url: string; readonly durationMs: number; readonly reason: FetchReason;
+    readonly code: AuthErrorCode; readonly error: AuthError;
+    /** True while the last good set is still served (stale-if-error). */
+    readonly servingStale: boolean; readonly retryInMs: number;
+  }
+  | { readonly type: 'key_skipped'; readonly url: string; readonly index: number; readonly kid: string | undefined; readonly code: AuthErrorCode };
+
+interface LoadedSet {
+  readonly keySet: KeySet;
+  readonly freshUntil: number;
+}
+
+/** Keys from the issuer, cached. Throws TypeError at once for a bad option. */
+export function createRemoteKeySource(options: RemoteKeySourceOptions): KeySource {
+  const settings = readOptions(options);
+  const { limits, maxAgeMs, cooldownMs, maxStaleMs, now } = settings;
+  let jwksUrl = settings.jwksUrl;
+  let loaded: LoadedSet | undefined;
+  let inFlight: Promise<KeySet> | undefined;
+  let failures = 0;
+  let lastFailure: AuthError | undefined;
+  let retryAt = -Infinity; // after a failure, no fetch before this
+  let kidRefetchAt = -Infinity; // when the last unknown-kid refetch started
+
+  const emit = (event: RemoteKeyEvent): void => {
+    try {
+      const result: unknown = options.onEvent?.(event);
+      if (result instanceof Promise) result.catch(() => {});
+    } catch {
+      // Observability must never decide whether a token verifies.
+    }
+  };
+
+  const usableStale = (at: number): boolean => loaded !== undefined && at < loaded.freshUntil + maxStaleMs;
+
+  // The set to choose from: the loaded one while fresh; else a refresh, falling back to
+  // the loaded one within maxStale when it fails or while retries are backing off.
+  async function currentKeySet(): Promise<KeySet> {
+    const at = now();
+    if (loaded !== undefined && at < loaded.freshUntil) return loaded.keySet;
+    if (at < retryAt && inFlight === undefined) {
+      if (usableStale(at)) return loaded!.keySet;
+      throw lastFailure!;
+    }
+    try {
+      return await refresh(loaded === undefined ? 'initial' : 'expired');
+    } catch (error) {
+      if (usableStale(now())) return loaded!.keySet;
+      throw error;
+    }
+  }
+
+  function refresh(reason: FetchReason): Promise<KeySet> {
+    inFlight ??= load(reason).finally(() => { inFlight = undefined; });
+    return inFlight;
+  }
+
+  async function load(reason: FetchReason): Promise<KeySet> {
+    let url = jwksUrl ?? discoveryUrl(settings.issuer)!;
+    let started = performance.now();
+    try {
+      if (jwksUrl === undefined) {
+        jwksUrl = await discoverJwksUri(settings.issuer, limits);
+        emit({ type: 'discovery', url: url.href, durationMs: performance.now() - started, jwksUri: jwksUrl.href });
+        url = jwksUrl;
+        started = performance.now();
+      }
+      const { document, maxAgeSeconds } = await fetchJson(url, limits, 'auth.jwks_invalid');
+      const durationMs = performance.now() - started;
+      const keySet = keepUnchangedKeys(importJwkSet(document), loaded?.keySet);
+      const type = loaded === undefined ? 'fetch' : 'refresh';
+      const freshFor = freshness(maxAgeSeconds);
+      loaded = { keySet, freshUntil: now() + freshFor };
+      failures = 0;
+      retryAt = -Infinity;
+      emit({ type, url: url.href, durationMs, reason, kids: keySet.keys.map((key) => key.kid), maxAgeMs: freshFor });
+      for (const { index, kid, code } of keySet.skipped) emit({ type: 'key_skipped', url: url.href, index, kid, code });
+      return keySet;
+    } catch (error) {
+      const failure = toFetchError(error);
+      failures++;
+      const retryInMs = Math.min(FIRST_RETRY_MS * 2 ** (failures - 1), Math.max(cooldownMs, FIRST_RETRY_MS));
+      retryAt = now() + retryInMs;
+      lastFailure = failure;
+      emit({
+        type: 'fetch_failed', url: url.href, durationMs: performance.now() - started, reason,
+        code: failure.code, error: failure, servingStale: usableStale(now()), retryInMs,
+      });
+      throw failure;
+    }
+  }
+
+  // RFC 9111 §5.2.2.1: the server's max-age is honoured, but raised to MIN_MAX_AGE_MS (a
+  // server saying 0 must not make us fetch per request) and capped at maxAgeMs (the
+  // operator's bound on how long a key the issuer has removed is still trusted).
+  function freshness(maxAgeSeconds: number | undefined): number {
+    if (maxAgeSeconds === undefined) return maxAgeMs;
+    return Math.min(Math.max(maxAgeSeconds * 1000, MIN_MAX_AGE_MS), maxAgeMs);
+  }
+
+  // A kid we do not know may be a key the issuer has just rotated in, so fetch again at
+  // once, even right after a load. But at most once per cooldown (and not while retries back
+  // off), so a flood of made-up kids, concurrent or one at a time, costs the issuer at most
+  // one extra request. Callers arriving while a fetch is in flight share it.
+  async function refetchForUnknownKid(notFound: AuthError): Promise<KeySet> {
+    if (inFlight === undefined) {
+      const at = now();
+      if (at < kidRefetchAt + cooldownMs || at < retryAt) throw notFound;
+      kidRefetchAt = at;
+    }
+    try {
+      return await refresh('unknown_kid');
+    } catch {
+      throw notFound; // the failure itself went to onEvent; for this token the kid is unknown
+    }
+  }
+
+  async function resolveKey(header: JwsHeader): Promise<VerificationKey> {
+    const keySet = await currentKeySet();
+    try {
+      return selectKey(keySet, header.alg, header.kid);
+    } catch (error) {
+      if (!(error instanceof AuthError && error.code === 'auth.jwks_key_not_found')) throw error;
+      return selectKey(await refetchForUnknownKid(error), header.alg, header.kid);
+    }
+  }
+
+  return {
+    resolveKey,
+    ready: async () => { await currentKeySet(); },
+    // True only while `key` is in the set resolveKey would use right now without fetching,
+    // so a cache of verified tokens (which never calls resolveKey) still lets sets expire.
+    isCurrent: (key) => {
+      const at = now();
+      const usable = loaded !== undefined && (at < loaded.freshUntil || (at < retryAt && usableStale(at)));
+      return usable && loaded!.keySet.keys.includes(key);
+    },
+  };
+}
+
+// A refreshed set that still holds a key keeps that key's object, so isCurrent stays true
+// for it and whatever was verified with it: only keys that changed or left become "old".
+function keepUnchangedKeys(next: KeySet, previous: KeySet | undefined): KeySet {
+  if (previous === undefined) return next;
+  const keys = next.keys.map((key) => previous.keys.find((old) => isSameKey(old, key)) ?? key);
+  return Object.freeze({ keys: Object.freeze(keys), skipped: next.skipped });
+}
+
+function isSameKey(a: VerificationKey, b: VerificationKey): boolean {
+  return a.kid === b.kid && a.spkiDer.equals(b.spkiDer)
+    && a.algorithms.size === b.algorithms.size && [...a.algorithms].every((alg) => b.algorithms.has(alg));
+}
+
+// Everything that goes wrong while fetching keys is the server side's problem (503).
+function toFetchError(error: unknown): AuthError {
+  const authError = toAuthError(error);
+  return authError.status === 503 ? authError : new AuthError('auth.jwks_unavailable', { cause: error });
+}
+
+interface Settings {
+  readonly issuer: string;
+  readonly jwksUrl: URL | undefined;
+  readonly limits: FetchLimits;
+  readonly maxAgeMs: number;
+  readonly cooldownMs: number;
+  readonly maxStaleMs: number;
+  readonly now: () => number;
+}
+
+function readOptions(options: RemoteKeySourceOptions): Settings {
+  const { issuer, jwksUri } = options;
+  let jwksUrl: URL | undefined;
+  if (jwksUri !== undefined) {
+    jwksUrl = typeof jwksUri === 'string' ? parseKeyUrl(jwksUri) : undefined;
+    if (jwksUrl === undefined) throw new TypeError('clearjwt: jwksUri must be an https URL (http only to a loopback host)');
+  } else if (typeof issuer !== 'string' || discoveryUrl(issuer) === undefined) {
+    throw new TypeError('clearjwt: issuer must be an https URL without query or fragment (http only to a loopback host), or give jwksUri');
+  }
+  if (options.now !== undefined && typeof options.now !== 'function') throw new TypeError('clearjwt: now must be a function');
+  if (options.onEvent !== undefined && typeof options.onEvent !== 'function') throw new TypeError('clearjwt: onEvent must be a function');
+  return {
+    issuer: issuer ?? '',
+    jwksUrl,
+    limits: {
+      // setTimeout overflows past 2^31 − 1 ms and would fire at once.
+      timeoutMs: integerOption('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS, 1, 2 ** 31 - 1),
+      maxResponseBytes: integerOption('maxResponseBytes', options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 1),
+    },
+    maxAgeMs: integerOption('maxAgeMs', options.maxAgeMs, DEFAULT_MAX_AGE_MS, 1),
+    cooldownMs: integerOption('cooldownMs', options.cooldownMs, DEFAULT_COOLDOWN_MS, 0),
+    maxStaleMs: integerOption('maxStaleMs', options.maxStaleMs, DEFAULT_MAX_STALE_MS, 0),
+    now: options.now ?? Date.now,
+  };
+}
+
+function integerOption(name: string, value: number | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new TypeError(`clearjwt: ${name} must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}

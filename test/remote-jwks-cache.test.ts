@@ -1,0 +1,333 @@
+import { after, afterEach, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AuthError } from '../src/errors.js';
+import type { KeySource } from '../src/key-source.js';
+import { createRemoteKeySource, type RemoteKeyEvent, type RemoteKeySourceOptions } from '../src/remote/jwks-cache.js';
+import { verifyCompactJws } from '../src/verify-jws.js';
+import { badFixtureJwk, fixtureJwk, sendJson, signToken, startKeyServer, type KeyServer } from './support/key-server.js';
+
+const MINUTE = 60_000;
+const ES256 = fixtureJwk('es256-1');
+const ES384 = fixtureJwk('es384-1');
+
+// Every promise this cache creates must be handled, including background failures.
+const unhandled: unknown[] = [];
+const onUnhandled = (reason: unknown) => { unhandled.push(reason); };
+before(() => process.on('unhandledRejection', onUnhandled));
+after(() => {
+  process.off('unhandledRejection', onUnhandled);
+  assert.deepEqual(unhandled, []);
+});
+
+let server: KeyServer;
+let clock: number;
+let events: RemoteKeyEvent[];
+afterEach(() => server.close());
+
+async function setup(jwks: unknown = { keys: [ES256] }, options: RemoteKeySourceOptions = {}): Promise<KeySource> {
+  server = await startKeyServer(jwks);
+  clock = Date.UTC(2026, 0, 1);
+  events = [];
+  return createRemoteKeySource({ issuer: server.issuer, now: () => clock, onEvent: (event) => events.push(event), ...options });
+}
+
+const verify = (source: KeySource, token: string) => verifyCompactJws(token, source.resolveKey);
+const jwksRequests = () => server.count(server.jwksPath);
+
+async function refused(promise: Promise<unknown>, code: string): Promise<AuthError> {
+  const error = await promise.then(() => assert.fail('expected a failure'), (e: unknown) => e);
+  assert.ok(error instanceof AuthError, `expected an AuthError, got ${String(error)}`);
+  assert.equal(error.code, code);
+  return error;
+}
+
+test('happy path through discovery: one discovery, one JWKS fetch, then served from memory', async () => {
+  const source = await setup();
+  await source.ready();
+  for (let i = 0; i < 5; i++) {
+    const { key } = await verify(source, signToken('ES256', 'es256-1'));
+    assert.equal(key.kid, 'es256-1');
+  }
+  assert.equal(server.count(server.discoveryPath), 1);
+  assert.equal(jwksRequests(), 1);
+  assert.deepEqual(events.map((event) => event.type), ['discovery', 'fetch']);
+  const fetch = events[1]!;
+  assert.ok(fetch.type === 'fetch' && fetch.reason === 'initial' && fetch.maxAgeMs === 10 * MINUTE);
+  assert.deepEqual(fetch.kids, ['es256-1']);
+  assert.equal(fetch.url, `${server.origin}${server.jwksPath}`);
+});
+
+test('issuer mismatch fails closed at ready() and on every verification', async () => {
+  const source = await setup();
+  server.route(server.discoveryPath, (_, response) => sendJson(response, 200, { issuer: 'https://other.example/oidc', jwks_uri: `${server.origin}/oidc/jwks` }));
+  await refused(source.ready(), 'auth.discovery_issuer_mismatch');
+  const error = await refused(verify(source, signToken('ES256', 'es256-1')), 'auth.discovery_issuer_mismatch');
+  assert.equal(error.status, 503);
+  assert.equal(jwksRequests(), 0);
+});
+
+test('jwksUri skips discovery', async () => {
+  await setup();
+  const source = createRemoteKeySource({ jwksUri: `${server.origin}${server.jwksPath}`, now: () => clock });
+  await verify(source, signToken('ES256', 'es256-1'));
+  assert.equal(server.count(server.discoveryPath), 0);
+  assert.equal(jwksRequests(), 1);
+});
+
+test('a 500 with no keys yet is 503 auth.jwks_unavailable', async () => {
+  const source = await setup();
+  server.route(server.jwksPath, (_, response) => sendJson(response, 500, {}));
+  const error = await refused(source.ready(), 'auth.jwks_unavailable');
+  assert.equal(error.status, 503);
+  await refused(verify(source, signToken('ES256', 'es256-1')), 'auth.jwks_unavailable');
+  const failed = events.find((event) => event.type === 'fetch_failed');
+  assert.ok(failed?.type === 'fetch_failed' && failed.code === 'auth.jwks_unavailable' && !failed.servingStale);
+});
+
+test('connection refused is 503 auth.jwks_unavailable', async () => {
+  await setup();
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const { port } = closed.address() as AddressInfo;
+  await new Promise((resolve) => closed.close(resolve));
+  const source = createRemoteKeySource({ jwksUri: `http://127.0.0.1:${port}/jwks` });
+  await refused(source.ready(), 'auth.jwks_unavailable');
+});
+
+test('a server that hangs past the timeout is 503 within the timeout', { timeout: 5_000 }, async () => {
+  const source = await setup(undefined, { timeoutMs: 300 });
+  server.route(server.jwksPath, () => { /* never answers */ });
+  const started = performance.now();
+  await refused(verify(source, signToken('ES256', 'es256-1')), 'auth.jwks_unavailable');
+  assert.ok(performance.now() - started < 1_000);
+});
+
+test('headers then a trickled body, with a forced GC during the wait, still times out', { timeout: 5_000 }, async () => {
+  const source = await setup(undefined, { timeoutMs: 300 });
+  server.route(server.jwksPath, (_, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.write('{"keys":[');
+    const timer = setInterval(() => response.write(' '), 40);
+    response.on('close', () => clearInterval(timer));
+  });
+  const gcTimer = setInterval(() => global.gc!(), 50);
+  try {
+    const started = performance.now();
+    await refused(source.ready(), 'auth.jwks_unavailable');
+    assert.ok(performance.now() - started < 1_000);
+  } finally {
+    clearInterval(gcTimer);
+  }
+});
+
+test('a key set larger than the cap is 503 auth.jwks_invalid', async () => {
+  const source = await setup(undefined, { maxResponseBytes: 4096 });
+  server.jwks = { keys: Array.from({ length: 40 }, () => ES256) };
+  await refused(source.ready(), 'auth.jwks_invalid');
+});
+
+test('a key set that is not JSON, or not {keys:[...]}, is 503 auth.jwks_invalid', async () => {
+  for (const body of ['{"keys":[', '[]', '{}', '{"keys":{}}', '{"keys":"x"}']) {
+    const source = await setup();
+    server.route(server.jwksPath, (_, response) => response.writeHead(200).end(body));
+    const error = await refused(source.ready(), 'auth.jwks_invalid');
+    assert.equal(error.status, 503, body);
+    await server.close();
+  }
+  server = await startKeyServer({ keys: [] }); // for afterEach
+});
+
+test('unusable keys are skipped and reported; the good keys still verify', async () => {
+  const unusable = [
+    badFixtureJwk('rsa-1024'), badFixtureJwk('ec-private'), badFixtureJwk('ec-offcurve'),
+    { kty: 'XYZ', kid: 'unknown-kty' }, { kty: 'oct', k: 'c2VjcmV0', kid: 'symmetric' },
+  ];
+  const source = await setup({ keys: [unusable[0], ES256, ...unusable.slice(1), ES384] });
+  await verify(source, signToken('ES256', 'es256-1'));
+  await verify(source, signToken('ES384', 'es384-1'));
+  const skipped = events.flatMap((event) => (event.type === 'key_skipped' ? [[event.index, event.code]] : []));
+  assert.deepEqual(skipped, [
+    [0, 'auth.jwk_rsa_too_small'], [2, 'auth.jwk_private_key'], [3, 'auth.jwk_invalid'],
+    [4, 'auth.jwk_unsupported'], [5, 'auth.jwk_private_key'],
+  ]);
+  const kids = events.flatMap((event) => (event.type === 'key_skipped' ? [event.kid] : []));
+  assert.equal(kids.length, 5);
+  assert.ok(kids.includes('unknown-kty') && kids.includes('symmetric'));
+});
+
+test('rotation: a new kid right after load refetches at once; after removal the old key is refused', async () => {
+  const source = await setup();
+  const { key: oldKey } = await verify(source, signToken('ES256', 'es256-1'));
+  assert.equal(source.isCurrent(oldKey), true);
+
+  server.jwks = { keys: [ES256, ES384] }; // the issuer adds a key one second after we loaded
+  clock += 1_000;
+  const { key: newKey } = await verify(source, signToken('ES384', 'es384-1'));
+  assert.equal(jwksRequests(), 2);
+  assert.equal(source.isCurrent(oldKey), true, 'an unchanged key keeps its identity across refreshes');
+
+  server.jwks = { keys: [ES384] }; // and later removes the old one
+  clock += 10 * MINUTE;
+  await refused(verify(source, signToken('ES256', 'es256-1')), 'auth.jwks_key_not_found');
+  assert.equal(source.isCurrent(oldKey), false);
+  assert.equal(source.isCurrent(newKey), true);
+  await verify(source, signToken('ES384', 'es384-1'));
+  const refreshes = events.filter((event) => event.type === 'refresh').map((event) => event.type === 'refresh' && event.reason);
+  assert.deepEqual(refreshes.slice(0, 2), ['unknown_kid', 'expired']);
+});
+
+test('isCurrent turns false once the set is past its max age, so token caches re-verify', async () => {
+  const source = await setup();
+  const { key } = await verify(source, signToken('ES256', 'es256-1'));
+  clock += 10 * MINUTE;
+  assert.equal(source.isCurrent(key), false);
+  await verify(source, signToken('ES256', 'es256-1')); // refreshes
+  assert.equal(source.isCurrent(key), true);
+  assert.equal(jwksRequests(), 2);
+});
+
+test('stale-if-error: the last good set is served while the issuer is down, within maxStale', async () => {
+  const source = await setup(undefined, { maxStaleMs: 60 * MINUTE });
+  const { key } = await verify(source, signToken('ES256', 'es256-1'));
+  server.route(server.jwksPath, (request) => request.socket.destroy());
+
+  clock += 10 * MINUTE; // expired: one refresh attempt, which fails; the old set is served
+  await verify(source, signToken('ES256', 'es256-1'));
+  assert.equal(jwksRequests(), 2);
+  const failed = events.at(-1);
+  assert.ok(failed?.type === 'fetch_failed' && failed.servingStale && failed.reason === 'expired' && failed.retryInMs === 1_000);
+  assert.equal(source.isCurrent(key), true, 'still trusted while served stale');
+
+  for (let i = 0; i < 50; i++) await verify(source, signToken('ES256', 'es256-1')); // backing off: no requests
+  assert.equal(jwksRequests(), 2);
+  clock += 1_000; // retry, fail again, back off 2 s
+  await verify(source, signToken('ES256', 'es256-1'));
+  assert.equal(jwksRequests(), 3);
+  clock += 1_000;
+  await verify(source, signToken('ES256', 'es256-1'));
+  assert.equal(jwksRequests(), 3);
+
+  clock += 60 * MINUTE; // past maxStale: no keys any more
+  await refused(verify(source, signToken('ES256', 'es256-1')), 'auth.jwks_unavailable');
+  assert.equal(source.isCurrent(key), false);
+
+  server.route(server.jwksPath, undefined); // the issuer comes back
+  clock += 30_000;
+  await verify(source, signToken('ES256', 'es256-1'));
+});
+
+test('with no keys, failures back off too: ready() again at once does not refetch', async () => {
+  const source = await setup();
+  server.route(server.jwksPath, (_, response) => sendJson(response, 503, {}));
+  await refused(source.ready(), 'auth.jwks_unavailable');
+  await refused(source.ready(), 'auth.jwks_unavailable');
+  assert.equal(jwksRequests(), 1);
+  clock += 1_000;
+  server.route(server.jwksPath, undefined);
+  await source.ready();
+  assert.equal(jwksRequests(), 2);
+});
+
+test('200 concurrent cold verifications share one discovery and one JWKS request', async () => {
+  const source = await setup();
+  const tokens = Array.from({ length: 200 }, () => signToken('ES256', 'es256-1'));
+  await Promise.all(tokens.map((token) => verify(source, token)));
+  assert.equal(server.count(server.discoveryPath), 1);
+  assert.equal(jwksRequests(), 1);
+});
+
+test('1,000 random unknown kids, concurrent then sequential, within one cooldown: at most one extra fetch', async () => {
+  const source = await setup();
+  await source.ready();
+  const forged = () => signToken('ES256', randomUUID());
+
+  const results = await Promise.allSettled(Array.from({ length: 1_000 }, () => verify(source, forged())));
+  assert.ok(results.every((result) => result.status === 'rejected' && (result.reason as AuthError).code === 'auth.jwks_key_not_found'));
+  assert.equal(jwksRequests(), 2);
+
+  for (let i = 0; i < 1_000; i++) {
+    clock += 10; // 10 s in all: still inside the 30 s cooldown
+    await refused(verify(source, forged()), 'auth.jwks_key_not_found');
+  }
+  assert.equal(jwksRequests(), 2);
+  await verify(source, signToken('ES256', 'es256-1')); // real tokens are unaffected
+
+  clock += 30_000; // the next cooldown allows one more
+  await refused(verify(source, forged()), 'auth.jwks_key_not_found');
+  await refused(verify(source, forged()), 'auth.jwks_key_not_found');
+  assert.equal(jwksRequests(), 3);
+});
+
+test('1,000 sequential unknown kids from a cold start: one load, one extra fetch', async () => {
+  const source = await setup();
+  for (let i = 0; i < 1_000; i++) await refused(verify(source, signToken('ES256', randomUUID())), 'auth.jwks_key_not_found');
+  assert.equal(jwksRequests(), 2);
+});
+
+test('Cache-Control max-age is honoured within [1 min, maxAgeMs]', async () => {
+  const cases: readonly [maxAge: number, freshMs: number][] = [[120, 2 * MINUTE], [5, MINUTE], [0, MINUTE], [86_400, 10 * MINUTE]];
+  for (const [maxAge, freshMs] of cases) {
+    const source = await setup();
+    server.jwksHeaders = { 'cache-control': `public, max-age=${maxAge}` };
+    await source.ready();
+    clock += freshMs - 1;
+    await verify(source, signToken('ES256', 'es256-1'));
+    assert.equal(jwksRequests(), 1, `max-age=${maxAge}: still fresh`);
+    clock += 1;
+    await verify(source, signToken('ES256', 'es256-1'));
+    assert.equal(jwksRequests(), 2, `max-age=${maxAge}: refreshed`);
+    await server.close();
+  }
+  server = await startKeyServer({ keys: [] }); // for afterEach
+});
+
+test('an http:// non-loopback issuer or jwksUri is refused at creation, before any request', () => {
+  for (const options of [{ issuer: 'http://192.0.2.1/oidc' }, { jwksUri: 'http://192.0.2.1/jwks' }, { issuer: 'https://user:pw@a.example' }]) {
+    assert.throws(() => createRemoteKeySource(options), TypeError);
+  }
+});
+
+test('a loopback discovery document handing out an http:// non-loopback jwks_uri is refused before it is fetched', async () => {
+  const source = await setup();
+  server.route(server.discoveryPath, (_, response) => sendJson(response, 200, { issuer: server.issuer, jwks_uri: 'http://192.0.2.1/jwks' }));
+  const realFetch = globalThis.fetch;
+  const fetched: string[] = [];
+  globalThis.fetch = (input, init) => { fetched.push(String(input)); return realFetch(input, init); };
+  try {
+    await refused(source.ready(), 'auth.jwks_uri_insecure');
+    assert.deepEqual(fetched, [`${server.issuer}/.well-known/openid-configuration`]);
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+});
+
+test('an onEvent that throws or rejects never breaks verification; events never carry tokens', async () => {
+  server = await startKeyServer({ keys: [ES256] });
+  const seen: RemoteKeyEvent[] = [];
+  for (const onEvent of [
+    (event: RemoteKeyEvent) => { seen.push(event); throw new Error('logger down'); },
+    async (event: RemoteKeyEvent) => { seen.push(event); throw new Error('async logger down'); },
+  ]) {
+    const source = createRemoteKeySource({ issuer: server.issuer, onEvent });
+    const token = signToken('ES256', 'es256-1');
+    await verify(source, token);
+    await refused(verify(source, signToken('ES256', 'no-such-kid')), 'auth.jwks_key_not_found');
+    const logged = JSON.stringify(seen);
+    assert.ok(!logged.includes(token.split('.')[2]!) && !logged.includes(token.split('.')[1]!));
+  }
+  assert.ok(seen.length >= 6);
+});
+
+test('bad options throw a TypeError at creation', () => {
+  const issuer = 'https://t.logto.app/oidc';
+  const bad: readonly RemoteKeySourceOptions[] = [
+    {}, { issuer: 'not a url' }, { jwksUri: '' }, { issuer, timeoutMs: 0 }, { issuer, timeoutMs: 2 ** 31 },
+    { issuer, maxResponseBytes: 1.5 }, { issuer, maxAgeMs: -1 }, { issuer, cooldownMs: Number.NaN },
+    { issuer, maxStaleMs: Infinity }, { issuer, onEvent: 'log' as never }, { issuer, now: 5 as never },
+  ];
+  for (const options of bad) assert.throws(() => createRemoteKeySource(options), TypeError, JSON.stringify(options));
+  assert.doesNotThrow(() => createRemoteKeySource({ issuer, cooldownMs: 0, maxStaleMs: 0 }));
+});
