@@ -320,14 +320,3 @@ test('an onEvent that throws or rejects never breaks verification; events never 
   }
   assert.ok(seen.length >= 6);
 });
-
-test('bad options throw a TypeError at creation', () => {
-  const issuer = 'https://t.logto.app/oidc';
-  const bad: readonly RemoteKeySourceOptions[] = [
-    {}, { issuer: 'not a url' }, { jwksUri: '' }, { issuer, timeoutMs: 0 }, { issuer, timeoutMs: 2 ** 31 },
-    { issuer, maxResponseBytes: 1.5 }, { issuer, maxAgeMs: -1 }, { issuer, cooldownMs: Number.NaN },
-    { issuer, maxStaleMs: Infinity }, { issuer, onEvent: 'log' as never }, { issuer, now: 5 as never },
-  ];
-  for (const options of bad) assert.throws(() => createRemoteKeySource(options), TypeError, JSON.stringify(options));
-  assert.doesNotThrow(() => createRemoteKeySource({ issuer, cooldownMs: 0, maxStaleMs: 0 }));
-});

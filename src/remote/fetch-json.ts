@@ -123,7 +123,8 @@ function discardBody(response: Response): void {
 // fetch() reports network failures as `TypeError: fetch failed` with the reason in `cause`.
 function describe(error: Error): string {
   const cause: unknown = error.cause;
-  return cause instanceof Error ? `${error.message} (${'code' in cause ? String(cause.code) : cause.message})` : error.message;
+  if (!(cause instanceof Error)) return error.message;
+  return `${error.message} (${'code' in cause ? String(cause.code) : cause.message})`;
 }
 
 function ignore(): void {}

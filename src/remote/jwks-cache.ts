@@ -9,60 +9,19 @@
 //   to maxStaleMs past its freshness, and retries back off (1 s doubling, at most cooldownMs).
 // It never changes which key a token may use: that is selectKey's rule (src/jwks.ts).
 
-import { AuthError, toAuthError, type AuthErrorCode } from '../errors.js';
+import { AuthError, toAuthError } from '../errors.js';
 import type { VerificationKey } from '../jwk.js';
 import { importJwkSet, selectKey, type KeySet } from '../jwks.js';
 import type { JwsHeader } from '../jws.js';
 import type { KeySource } from '../key-source.js';
 import { discoverJwksUri, discoveryUrl } from './discovery.js';
-import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, fetchJson, type FetchLimits } from './fetch-json.js';
-import { parseKeyUrl } from './url-policy.js';
+import { fetchJson } from './fetch-json.js';
+import {
+  FIRST_RETRY_MS, MIN_MAX_AGE_MS, readRemoteKeyOptions,
+  type FetchReason, type RemoteKeyEvent, type RemoteKeySourceOptions,
+} from './options.js';
 
-export const DEFAULT_MAX_AGE_MS = 10 * 60_000;
-export const DEFAULT_COOLDOWN_MS = 30_000;
-export const DEFAULT_MAX_STALE_MS = 24 * 60 * 60_000;
-/** A server's `Cache-Control: max-age` below this is raised to it (unless maxAgeMs is lower). */
-export const MIN_MAX_AGE_MS = 60_000;
-const FIRST_RETRY_MS = 1_000;
-
-export interface RemoteKeySourceOptions {
-  /** The issuer; its discovery document names the JWK Set (OIDC Discovery §4). */
-  readonly issuer?: string | undefined;
-  /** The JWK Set URL. When given, discovery is skipped. */
-  readonly jwksUri?: string | undefined;
-  /** Deadline for each whole HTTP exchange, ms. Default 5000. */
-  readonly timeoutMs?: number | undefined;
-  /** Largest response body accepted, bytes. Default 512 KiB. */
-  readonly maxResponseBytes?: number | undefined;
-  /** How long a fetched set is fresh, ms, and the cap on a server's max-age. Default 10 min. */
-  readonly maxAgeMs?: number | undefined;
-  /** At most one unknown-kid refetch per cooldown, ms; also the longest retry back-off. Default 30 s. */
-  readonly cooldownMs?: number | undefined;
-  /** How long past its freshness the last good set is served while refreshes fail, ms. Default 24 h. */
-  readonly maxStaleMs?: number | undefined;
-  /** Told about fetches and failures; never sees a token. Exceptions it throws are ignored. */
-  readonly onEvent?: ((event: RemoteKeyEvent) => void) | undefined;
-  /** The clock, ms since the epoch. Default Date.now. */
-  readonly now?: (() => number) | undefined;
-}
-
-/** Why a fetch happened: no keys yet, the set's max age passed, or a token named an unknown kid. */
-export type FetchReason = 'initial' | 'expired' | 'unknown_kid';
-
-export type RemoteKeyEvent =
-  | { readonly type: 'discovery'; readonly url: string; readonly durationMs: number; readonly jwksUri: string }
-  | {
-    /** 'fetch' for the first set loaded, 'refresh' for every later one. */
-    readonly type: 'fetch' | 'refresh'; readonly url: string; readonly durationMs: number;
-    readonly reason: FetchReason; readonly kids: readonly (string | undefined)[]; readonly maxAgeMs: number;
-  }
-  | {
-    readonly type: 'fetch_failed'; readonly url: string; readonly durationMs: number; readonly reason: FetchReason;
-    readonly code: AuthErrorCode; readonly error: AuthError;
-    /** True while the last good set is still served (stale-if-error). */
-    readonly servingStale: boolean; readonly retryInMs: number;
-  }
-  | { readonly type: 'key_skipped'; readonly url: string; readonly index: number; readonly kid: string | undefined; readonly code: AuthErrorCode };
+export type { FetchReason, RemoteKeyEvent, RemoteKeySourceOptions } from './options.js';
 
 interface LoadedSet {
   readonly keySet: KeySet;
@@ -71,7 +30,7 @@ interface LoadedSet {
 
 /** Keys from the issuer, cached. Throws TypeError at once for a bad option. */
 export function createRemoteKeySource(options: RemoteKeySourceOptions): KeySource {
-  const settings = readOptions(options);
+  const settings = readRemoteKeyOptions(options);
   const { limits, maxAgeMs, cooldownMs, maxStaleMs, now } = settings;
   let jwksUrl = settings.jwksUrl;
   let loaded: LoadedSet | undefined;
@@ -214,48 +173,4 @@ function isSameKey(a: VerificationKey, b: VerificationKey): boolean {
 function toFetchError(error: unknown): AuthError {
   const authError = toAuthError(error);
   return authError.status === 503 ? authError : new AuthError('auth.jwks_unavailable', { cause: error });
-}
-
-interface Settings {
-  readonly issuer: string;
-  readonly jwksUrl: URL | undefined;
-  readonly limits: FetchLimits;
-  readonly maxAgeMs: number;
-  readonly cooldownMs: number;
-  readonly maxStaleMs: number;
-  readonly now: () => number;
-}
-
-function readOptions(options: RemoteKeySourceOptions): Settings {
-  const { issuer, jwksUri } = options;
-  let jwksUrl: URL | undefined;
-  if (jwksUri !== undefined) {
-    jwksUrl = typeof jwksUri === 'string' ? parseKeyUrl(jwksUri) : undefined;
-    if (jwksUrl === undefined) throw new TypeError('clearjwt: jwksUri must be an https URL (http only to a loopback host)');
-  } else if (typeof issuer !== 'string' || discoveryUrl(issuer) === undefined) {
-    throw new TypeError('clearjwt: issuer must be an https URL without query or fragment (http only to a loopback host), or give jwksUri');
-  }
-  if (options.now !== undefined && typeof options.now !== 'function') throw new TypeError('clearjwt: now must be a function');
-  if (options.onEvent !== undefined && typeof options.onEvent !== 'function') throw new TypeError('clearjwt: onEvent must be a function');
-  return {
-    issuer: issuer ?? '',
-    jwksUrl,
-    limits: {
-      // setTimeout overflows past 2^31 − 1 ms and would fire at once.
-      timeoutMs: integerOption('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS, 1, 2 ** 31 - 1),
-      maxResponseBytes: integerOption('maxResponseBytes', options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 1),
-    },
-    maxAgeMs: integerOption('maxAgeMs', options.maxAgeMs, DEFAULT_MAX_AGE_MS, 1),
-    cooldownMs: integerOption('cooldownMs', options.cooldownMs, DEFAULT_COOLDOWN_MS, 0),
-    maxStaleMs: integerOption('maxStaleMs', options.maxStaleMs, DEFAULT_MAX_STALE_MS, 0),
-    now: options.now ?? Date.now,
-  };
-}
-
-function integerOption(name: string, value: number | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new TypeError(`clearjwt: ${name} must be an integer from ${min} to ${max}`);
-  }
-  return value;
 }
