@@ -28,6 +28,15 @@ interface LoadedSet {
   readonly freshUntil: number;
 }
 
+interface Backoff {
+  /** Consecutive failed fetches: the wait doubles with each. */
+  readonly failures: number;
+  /** No fetch before this, except by joining one in flight. */
+  readonly retryAt: number;
+  /** What the last fetch failed with: the answer while there are no keys to serve. */
+  readonly error: AuthError;
+}
+
 /** Keys from the issuer, cached. Throws TypeError at once for a bad option. */
 export function createRemoteKeySource(options: RemoteKeySourceOptions): KeySource {
   const settings = readRemoteKeyOptions(options);
@@ -35,9 +44,7 @@ export function createRemoteKeySource(options: RemoteKeySourceOptions): KeySourc
   let jwksUrl = settings.jwksUrl;
   let loaded: LoadedSet | undefined;
   let inFlight: Promise<KeySet> | undefined;
-  let failures = 0;
-  let lastFailure: AuthError | undefined;
-  let retryAt = -Infinity; // after a failure, no fetch before this
+  let backoff: Backoff | undefined; // set by a failed fetch, cleared by a good one
   let kidRefetchAt = -Infinity; // when the last unknown-kid refetch started
 
   const emit = (event: RemoteKeyEvent): void => {
@@ -49,22 +56,27 @@ export function createRemoteKeySource(options: RemoteKeySourceOptions): KeySourc
     }
   };
 
-  const usableStale = (at: number): boolean => loaded !== undefined && at < loaded.freshUntil + maxStaleMs;
+  const backingOff = (at: number): boolean => backoff !== undefined && at < backoff.retryAt;
+  // RFC 5861 §4 stale-if-error: the last good set, while within maxStale past its freshness.
+  const staleSet = (at: number): KeySet | undefined =>
+    (loaded !== undefined && at < loaded.freshUntil + maxStaleMs ? loaded.keySet : undefined);
 
   // The set to choose from: the loaded one while fresh; else a refresh, falling back to
   // the loaded one within maxStale when it fails or while retries are backing off.
   async function currentKeySet(): Promise<KeySet> {
     const at = now();
     if (loaded !== undefined && at < loaded.freshUntil) return loaded.keySet;
-    if (at < retryAt && inFlight === undefined) {
-      if (usableStale(at)) return loaded!.keySet;
-      throw lastFailure!;
+    if (backoff !== undefined && at < backoff.retryAt && inFlight === undefined) {
+      const stale = staleSet(at);
+      if (stale === undefined) throw backoff.error;
+      return stale;
     }
     try {
       return await refresh(loaded === undefined ? 'initial' : 'expired');
     } catch (error) {
-      if (usableStale(now())) return loaded!.keySet;
-      throw error;
+      const stale = staleSet(now());
+      if (stale === undefined) throw error;
+      return stale;
     }
   }
 
@@ -89,20 +101,18 @@ export function createRemoteKeySource(options: RemoteKeySourceOptions): KeySourc
       const type = loaded === undefined ? 'fetch' : 'refresh';
       const freshFor = freshness(maxAgeSeconds);
       loaded = { keySet, freshUntil: now() + freshFor };
-      failures = 0;
-      retryAt = -Infinity;
+      backoff = undefined;
       emit({ type, url: url.href, durationMs, reason, kids: keySet.keys.map((key) => key.kid), maxAgeMs: freshFor });
       for (const { index, kid, code } of keySet.skipped) emit({ type: 'key_skipped', url: url.href, index, kid, code });
       return keySet;
     } catch (error) {
       const failure = toFetchError(error);
-      failures++;
+      const failures = (backoff?.failures ?? 0) + 1;
       const retryInMs = Math.min(FIRST_RETRY_MS * 2 ** (failures - 1), Math.max(cooldownMs, FIRST_RETRY_MS));
-      retryAt = now() + retryInMs;
-      lastFailure = failure;
+      backoff = { failures, retryAt: now() + retryInMs, error: failure };
       emit({
         type: 'fetch_failed', url: url.href, durationMs: performance.now() - started, reason,
-        code: failure.code, error: failure, servingStale: usableStale(now()), retryInMs,
+        code: failure.code, error: failure, servingStale: staleSet(now()) !== undefined, retryInMs,
       });
       throw failure;
     }
@@ -123,7 +133,7 @@ export function createRemoteKeySource(options: RemoteKeySourceOptions): KeySourc
   async function refetchForUnknownKid(notFound: AuthError): Promise<KeySet> {
     if (inFlight === undefined) {
       const at = now();
-      if (at < kidRefetchAt + cooldownMs || at < retryAt) throw notFound;
+      if (at < kidRefetchAt + cooldownMs || backingOff(at)) throw notFound;
       kidRefetchAt = at;
     }
     try {
@@ -150,8 +160,9 @@ export function createRemoteKeySource(options: RemoteKeySourceOptions): KeySourc
     // so a cache of verified tokens (which never calls resolveKey) still lets sets expire.
     isCurrent: (key) => {
       const at = now();
-      const usable = loaded !== undefined && (at < loaded.freshUntil || (at < retryAt && usableStale(at)));
-      return usable && loaded!.keySet.keys.includes(key);
+      const fresh = loaded !== undefined && at < loaded.freshUntil;
+      const keySet = fresh ? loaded?.keySet : backingOff(at) ? staleSet(at) : undefined;
+      return keySet !== undefined && keySet.keys.includes(key);
     },
   };
 }
