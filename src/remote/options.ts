@@ -12,7 +12,7 @@ export const DEFAULT_COOLDOWN_MS = 30_000;
 export const DEFAULT_MAX_STALE_MS = 24 * 60 * 60_000;
 /** A server's `Cache-Control: max-age` below this is raised to it (unless maxAgeMs is lower). */
 export const MIN_MAX_AGE_MS = 60_000;
-/** The first retry after a failed fetch; each further failure doubles it, up to cooldownMs. */
+/** The first retry after a failed fetch; each further failure doubles it, up to max(cooldownMs, 1 s). */
 export const FIRST_RETRY_MS = 1_000;
 
 export interface RemoteKeySourceOptions {
