@@ -22,3 +22,8 @@ export type { Verifier, VerifierOptions, VerifyCallOptions } from './verifier.js
 export { extractBearerToken } from './bearer.js';
 export type { HeadersInput } from './bearer.js';
 export type { Claims, LogtoClaims, RegisteredClaims } from './claims.js';
+
+export { createStaticKeySource } from './key-source.js';
+export type { KeySource } from './key-source.js';
+export { createRemoteKeySource } from './remote/jwks-cache.js';
+export type { FetchReason, RemoteKeyEvent, RemoteKeySourceOptions } from './remote/jwks-cache.js';

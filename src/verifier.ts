@@ -7,6 +7,7 @@ import { checkClaims, checkType, normalizeMediaType, type ClaimRules, type Claim
 import { AuthError, toAuthError } from './errors.js';
 import { DEFAULT_MAX_TOKEN_LENGTH, type DecodeOptions } from './jws.js';
 import { createStaticKeySource, type KeySource } from './key-source.js';
+import { createRemoteKeySource, type RemoteKeyEvent } from './remote/jwks-cache.js';
 import { verifyCompactJws } from './verify-jws.js';
 
 export interface VerifierOptions {
@@ -16,6 +17,18 @@ export interface VerifierOptions {
   readonly audience: string | readonly string[];
   /** A static JWK Set (fully offline). Without it, keys are found by discovery or `jwksUri`. */
   readonly jwks?: unknown;
+  /** The JWK Set URL; skips OIDC discovery. https only (http for loopback hosts). */
+  readonly jwksUri?: string;
+  /** Tuning of the remote key cache (milliseconds and bytes); see README "Remote keys". */
+  readonly jwksCache?: {
+    readonly timeoutMs?: number;
+    readonly maxResponseBytes?: number;
+    readonly maxAgeMs?: number;
+    readonly cooldownMs?: number;
+    readonly maxStaleMs?: number;
+  };
+  /** Told about key fetches, refreshes, failures and skipped keys; never sees a token. */
+  readonly onEvent?: (event: RemoteKeyEvent) => void;
   /** Accepted algorithms; default every supported asymmetric one. */
   readonly algorithms?: readonly JwsAlgorithm[];
   /** Scopes every call requires (RBAC). */
@@ -61,7 +74,7 @@ export function createVerifier<Custom extends object = Record<never, never>>(opt
   if (realm !== undefined && !/^[\x20-\x7e]*$/.test(realm)) throw new TypeError('createVerifier: realm must be printable ASCII');
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') throw new TypeError('createVerifier: now must be a function');
-  const keySource = createKeySource(options);
+  const keySource = createKeySource(options, now);
 
   async function verify(headers: HeadersInput | null | undefined, callOptions?: VerifyCallOptions): Promise<Claims<Custom>> {
     try {
@@ -78,13 +91,19 @@ export function createVerifier<Custom extends object = Record<never, never>>(opt
   return Object.assign(verify, { ready: () => keySource.ready() });
 }
 
-function createKeySource(options: VerifierOptions): KeySource {
-  if (options.jwks === undefined) throw new TypeError('createVerifier: jwks is required');
-  try {
-    return createStaticKeySource(options.jwks);
-  } catch (error) {
-    throw new TypeError('createVerifier: jwks is not a JWK Set ({ "keys": [...] })', { cause: error });
+// A static set is used as given; otherwise the issuer's keys are found and cached remotely.
+function createKeySource(options: VerifierOptions, now: () => number): KeySource {
+  if (options.jwks !== undefined) {
+    if (options.jwksUri !== undefined) throw new TypeError('createVerifier: give jwks or jwksUri, not both');
+    try {
+      return createStaticKeySource(options.jwks);
+    } catch (error) {
+      throw new TypeError('createVerifier: jwks is not a JWK Set ({ "keys": [...] })', { cause: error });
+    }
   }
+  const cache = options.jwksCache ?? {};
+  if (typeof cache !== 'object' || cache === null) throw new TypeError('createVerifier: jwksCache must be an object');
+  return createRemoteKeySource({ ...cache, issuer: options.issuer, jwksUri: options.jwksUri, onEvent: options.onEvent, now });
 }
 
 function claimRules(options: VerifierOptions): ClaimRules {

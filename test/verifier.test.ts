@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AuthError } from '../src/errors.js';
 import { createVerifier, type VerifierOptions } from '../src/verifier.js';
+import { fixtureJwk, signToken, startKeyServer } from './support/key-server.js';
 import { fixturePath, loadManifest, readJson } from './support/vectors.js';
 
 // Every JWT-layer case from the openssl fixtures, through the public function users call.
@@ -158,4 +159,48 @@ test('verifier: the default tolerance absorbs ordinary clock skew (iat 2 s ahead
   const token = manifest.cases.find((item) => item.name === 'jwt/iat-future-2s')!.token;
   assert.equal(await outcome(createVerifier(BASE)(bearer(token))), 'valid');
   assert.equal(await outcome(createVerifier({ ...BASE, clockTolerance: 0 })(bearer(token))), 'auth.jwt_iat_in_future');
+});
+
+// --- keys found by discovery, through the same public function -----------------------------
+
+test('verifier: with only issuer and audience, keys come from discovery on a real loopback issuer', async () => {
+  const server = await startKeyServer({ keys: [fixtureJwk('es384-1')] });
+  try {
+    const events: string[] = [];
+    const verify = createVerifier({ issuer: server.issuer, audience: 'https://api.example.com', onEvent: (event) => events.push(event.type) });
+    await verify.ready();
+    const now = Math.floor(Date.now() / 1000);
+    const token = signToken('ES384', 'es384-1', { sub: 'user_123', iss: server.issuer, aud: 'https://api.example.com', iat: now, exp: now + 60 });
+    const claims = await Promise.all(Array.from({ length: 20 }, () => verify(bearer(token))));
+    assert.ok(claims.every((item) => item.sub === 'user_123'));
+    assert.equal(server.count(server.discoveryPath), 1);
+    assert.equal(server.count(server.jwksPath), 1);
+    assert.deepEqual(events, ['discovery', 'fetch']);
+  } finally {
+    await server.close();
+  }
+});
+
+test('verifier: an unreachable issuer makes ready() reject with a 503, and requests get the same', async () => {
+  const server = await startKeyServer({ keys: [] });
+  const issuer = server.issuer;
+  await server.close();
+  const verify = createVerifier({ issuer, audience: 'https://api.example.com', jwksCache: { timeoutMs: 500 } });
+  const error = await verify.ready().catch((caught: unknown) => caught);
+  assert.ok(error instanceof AuthError);
+  assert.equal(error.status, 503);
+  assert.equal(error.code, 'auth.jwks_unavailable');
+  const onRequest = await verify(bearer(logtoValid)).catch((caught: unknown) => caught);
+  assert.ok(onRequest instanceof AuthError);
+  assert.equal(onRequest.status, 503);
+});
+
+test('verifier: remote options are checked at creation', () => {
+  const base = { issuer: 'https://tenant.logto.app/oidc', audience: 'https://api.example.com' };
+  assert.throws(() => createVerifier({ ...base, issuer: 'http://tenant.logto.app/oidc' }), TypeError);
+  assert.throws(() => createVerifier({ ...base, jwksUri: 'http://example.com/jwks' }), TypeError);
+  assert.throws(() => createVerifier({ ...base, jwks: JWKS, jwksUri: 'https://example.com/jwks' }), TypeError);
+  assert.throws(() => createVerifier({ ...base, jwksCache: { timeoutMs: -1 } }), TypeError);
+  assert.throws(() => createVerifier({ ...base, onEvent: 'log' as unknown as () => void }), TypeError);
+  assert.doesNotThrow(() => createVerifier({ ...base, jwksUri: 'http://127.0.0.1:1/jwks' }));
 });
