@@ -2,8 +2,9 @@
 // and a differential check of our hand-built SPKI against openssl and Node.
 
 import assert from 'node:assert/strict';
-import { createPublicKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
+import crypto, { createPublicKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { test } from 'node:test';
 import type { AuthErrorCode } from '../src/errors.js';
 import { AuthError } from '../src/errors.js';
@@ -65,6 +66,70 @@ test('imports well-formed public keys of every supported type', () => {
 
 test('refuses values that are not a JSON object', () => {
   for (const value of [null, undefined, 'jwk', 1, [], [P256]]) assertCode(value, 'auth.jwk_invalid', JSON.stringify(value) ?? 'undefined');
+});
+
+test('an array is not a JWK, even one carrying key members', () => {
+  assertCode(Object.assign([], P256), 'auth.jwk_invalid', 'array with EC members');
+});
+
+test('members have one spelling: the same bytes in non-canonical base64url are refused (RFC 7515 §2)', () => {
+  // Node (and OpenSSL behind it) would import every one of these as the original key.
+  const respell = (text: string): string[] => {
+    const last = text[text.length - 1]!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const spellings = [`${text}=`, `${text.slice(0, 4)} ${text.slice(4)}`, `${text}\n`];
+    // Set a pad bit of the last character when the length leaves pad bits (not for 4n).
+    if (text.length % 4 !== 0) spellings.push(`${text.slice(0, -1)}${alphabet[alphabet.indexOf(last) | 1]!}`);
+    return spellings;
+  };
+  const table: [jwk: Jwk, member: string][] = [[P256, 'x'], [P256, 'y'], [P521, 'x'], [RSA, 'n'], [RSA, 'e'], [ED25519, 'x']];
+  for (const [jwk, member] of table) {
+    for (const spelling of respell(jwk[member] as string)) {
+      assert.deepEqual(Buffer.from(spelling, 'base64url'), bytes(jwk[member]), 'Node decodes the same bytes');
+      assertCode({ ...jwk, [member]: spelling }, 'auth.jwk_invalid', `${String(jwk['kty'])}.${member} as ${JSON.stringify(spelling.slice(-6))}`);
+    }
+  }
+});
+
+test('EC coordinates split at the wrong place are refused, although the point they concatenate to is valid', () => {
+  // 04 ‖ x ‖ y is the same 65 bytes when one byte of x moves to y; only the length rule sees it.
+  const x = bytes(P256['x']);
+  const y = bytes(P256['y']);
+  const movedToY = { ...P256, x: b64(x.subarray(0, 31)), y: b64(Buffer.concat([x.subarray(31), y])) };
+  const movedToX = { ...P256, x: b64(Buffer.concat([x, y.subarray(0, 1)])), y: b64(y.subarray(1)) };
+  assertCode(movedToY, 'auth.jwk_invalid', 'x 31 bytes, y 33 bytes');
+  assertCode(movedToX, 'auth.jwk_invalid', 'x 33 bytes, y 31 bytes');
+});
+
+test('a key of the wrong length never reaches OpenSSL (createPublicKey is not called)', () => {
+  const original = crypto.createPublicKey;
+  let calls = 0;
+  crypto.createPublicKey = ((...args: Parameters<typeof original>) => {
+    calls++;
+    return original(...args);
+  }) as typeof original;
+  syncBuiltinESMExports();
+  try {
+    const x = bytes(P256['x']);
+    const y = bytes(P256['y']);
+    const edX = bytes(ED25519['x']);
+    const table: [label: string, jwk: Jwk][] = [
+      ['EC y 33 bytes', { ...P256, y: b64(Buffer.concat([Buffer.from([0]), y])) }],
+      ['EC y 31 bytes', { ...P256, y: b64(y.subarray(1)) }],
+      ['EC x 33 bytes', { ...P256, x: b64(Buffer.concat([Buffer.from([0]), x])) }],
+      ['Ed25519 x 31 bytes', { ...ED25519, x: b64(edX.subarray(1)) }],
+      ['Ed25519 x 33 bytes', { ...ED25519, x: b64(Buffer.concat([edX, Buffer.from([0])])) }],
+    ];
+    for (const [label, jwk] of table) {
+      assertCode(jwk, 'auth.jwk_invalid', label);
+      assert.equal(calls, 0, `${label}: createPublicKey was called`);
+    }
+    importJwk(P256);
+    assert.equal(calls, 1, 'the spy sees a well-formed key');
+  } finally {
+    crypto.createPublicKey = original;
+    syncBuiltinESMExports();
+  }
 });
 
 test('refuses any private member (RFC 7518 §6.2.2, §6.3.2, §6.4.1), whatever its value', () => {

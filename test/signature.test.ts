@@ -3,8 +3,9 @@
 // (fixtures), never by clearjwt.
 
 import assert from 'node:assert/strict';
-import { constants, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import crypto, { constants, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { test } from 'node:test';
 import { getAlgorithm, SUPPORTED_ALGORITHMS, type AlgorithmSpec, type JwsAlgorithm } from '../src/algorithms.js';
 import { decodeCompactJws } from '../src/jws.js';
@@ -153,6 +154,69 @@ test('never throws: an exception from OpenSSL becomes false', async () => {
   const liar: VerificationKey = { ...ec, algorithms: new Set(['RS256', 'EdDSA']), modulusLength: 64 };
   assert.deepEqual(await bothPaths(algorithm('RS256'), liar, MESSAGE, Buffer.alloc(64, 1)), [false, false]);
   assert.deepEqual(await bothPaths(algorithm('EdDSA'), liar, MESSAGE, Buffer.alloc(64, 1)), [false, false]);
+});
+
+// signature.ts imports `verify` from node:crypto; replacing the CommonJS export and calling
+// syncBuiltinESMExports() rebinds that import, so these tests see every call OpenSSL gets.
+async function withVerifySpy(replacement: (original: typeof crypto.verify) => typeof crypto.verify, run: () => Promise<void>): Promise<void> {
+  const original = crypto.verify;
+  crypto.verify = replacement(original);
+  syncBuiltinESMExports();
+  try {
+    await run();
+  } finally {
+    crypto.verify = original;
+    syncBuiltinESMExports();
+  }
+}
+
+test('a signature that cannot be valid never reaches OpenSSL (length, r or s = 0, the key\'s algorithms)', async () => {
+  let calls = 0;
+  await withVerifySpy((original) => ((...args: Parameters<typeof original>) => {
+    calls++;
+    return (original as (...rest: unknown[]) => unknown)(...args);
+  }) as typeof original, async () => {
+    const cases: [label: string, name: JwsAlgorithm, key: VerificationKey, signature: Buffer][] = [];
+    for (const name of ['ES256', 'ES384', 'ES512'] as const) {
+      const spec = algorithm(name);
+      const { key } = signerFor(spec);
+      const half = spec.signatureLength! / 2;
+      const one = Buffer.alloc(half); one[half - 1] = 1;
+      cases.push([`${name} r = 0`, name, key, Buffer.concat([Buffer.alloc(half), one])]);
+      cases.push([`${name} s = 0`, name, key, Buffer.concat([one, Buffer.alloc(half)])]);
+      cases.push([`${name} short`, name, key, Buffer.alloc(2 * half - 1, 1)]);
+    }
+    cases.push(['RS256 k + 1 bytes', 'RS256', SIGNERS.RSA.key, Buffer.alloc(257, 1)]);
+    cases.push(['PS256 k − 1 bytes', 'PS256', SIGNERS.RSA.key, Buffer.alloc(255, 1)]);
+    cases.push(['EdDSA 65 bytes', 'EdDSA', SIGNERS.Ed25519.key, Buffer.alloc(65, 1)]);
+    cases.push(['EdDSA 63 bytes', 'EdDSA', SIGNERS.Ed25519.key, Buffer.alloc(63, 1)]);
+    cases.push(['ES256 with the P-384 key', 'ES256', SIGNERS['P-384'].key, Buffer.alloc(64, 1)]);
+    cases.push(['RS256 with the Ed25519 key', 'RS256', SIGNERS.Ed25519.key, Buffer.alloc(64, 1)]);
+    for (const [label, name, key, signature] of cases) {
+      assert.deepEqual(await bothPaths(algorithm(name), key, MESSAGE, signature), [false, false], label);
+      assert.equal(calls, 0, `${label}: crypto.verify was called`);
+    }
+    // The spy does see a well-formed candidate, on both paths.
+    await bothPaths(algorithm('ES256'), SIGNERS['P-256'].key, MESSAGE, Buffer.alloc(64, 1));
+    assert.equal(calls, 2);
+  });
+});
+
+test('an exception or error from crypto.verify is false, on both paths', async () => {
+  const spec = algorithm('ES384');
+  const { privateKey, key } = SIGNERS['P-384'];
+  const good = nodeSign(spec, privateKey, MESSAGE);
+  await withVerifySpy(() => (() => { throw new Error('OpenSSL exploded'); }) as unknown as typeof crypto.verify, async () => {
+    assert.deepEqual(await bothPaths(spec, key, MESSAGE, good), [false, false]);
+  });
+  // Off-thread: the callback reports an error together with "true"; an error is never valid.
+  await withVerifySpy(() => ((...args: unknown[]) => {
+    const callback = args[4] as ((error: Error | null, valid: boolean) => void) | undefined;
+    if (callback === undefined) throw new Error('sync path');
+    setImmediate(() => callback(new Error('failed'), true));
+  }) as unknown as typeof crypto.verify, async () => {
+    assert.equal(await verifySignatureOffThread(spec, key, MESSAGE, good), false);
+  });
 });
 
 test('openssl fixtures: each key\'s valid token verifies and its broken signatures do not, on both paths', async (t) => {

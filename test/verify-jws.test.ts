@@ -4,7 +4,8 @@
 // CLEARJWT_FIXTURES points at another fixtures folder (CI regenerates one with openssl).
 
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import crypto, { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { syncBuiltinESMExports } from 'node:module';
 import { test } from 'node:test';
 import { getAlgorithm, type JwsAlgorithm } from '../src/algorithms.js';
 import { encodeBase64url } from '../src/base64url.js';
@@ -110,6 +111,23 @@ test('sync path (ES256, EdDSA) and off-thread path (ES384) accept good and rejec
     const zeroed = `${token.slice(0, token.lastIndexOf('.') + 1)}${b64(Buffer.alloc(label === 'ES384' ? 96 : 64))}`;
     assert.equal(await outcome(verifyCompactJws(zeroed, KEYS)), 'auth.jws_signature_invalid', `${label} zero signature`);
   }
+});
+
+test('the table decides the path: ES384 verifies with a callback (thread pool), ES256 and EdDSA synchronously', async () => {
+  const original = crypto.verify;
+  const paths: string[] = [];
+  crypto.verify = ((...args: unknown[]) => {
+    paths.push(typeof args[4] === 'function' ? 'off-thread' : 'sync');
+    return (original as (...rest: unknown[]) => unknown)(...args);
+  }) as typeof original;
+  syncBuiltinESMExports();
+  try {
+    for (const token of [ES256_TOKEN, EDDSA_TOKEN, ES384_TOKEN]) assert.equal(await outcome(verifyCompactJws(token, KEYS)), 'valid');
+  } finally {
+    crypto.verify = original;
+    syncBuiltinESMExports();
+  }
+  assert.deepEqual(paths, ['sync', 'sync', 'off-thread']);
 });
 
 test('decode options reach the decoder: allowlist and size cap', async () => {
