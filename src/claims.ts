@@ -36,19 +36,36 @@ export interface ClaimRules {
   readonly requiredScopes: readonly string[];
 }
 
+/** Every claim rule, in order: parse, the fixed rules, the time rules, then the scopes. */
 export function checkClaims(payload: Uint8Array, rules: ClaimRules, nowSeconds: number, callScopes: readonly string[] | undefined): Claims {
+  const claims = parseClaims(payload);
+  checkParsedClaims(claims, rules, nowSeconds);
+  checkScopes(grantedScopes(claims), rules.requiredScopes, callScopes);
+  return claims;
+}
+
+/** The payload bytes → a JSON object whose registered claims have their JSON types. */
+export function parseClaims(payload: Uint8Array): Claims {
   const claims = parseJsonObject(payload);
   if (claims === undefined) throw new AuthError('auth.jwt_payload_invalid');
   checkTypes(claims);
-  const { iss, aud, exp, nbf, iat } = claims as { iss?: string; aud?: string | string[]; exp?: number; nbf?: number; iat?: number };
+  return claims as Claims;
+}
 
+/** The rules that hold for the token whatever the route: exp present, issuer, audience, time. */
+export function checkParsedClaims(claims: Claims, rules: ClaimRules, nowSeconds: number): void {
   // RFC 9068 §4: exp is required in an access token; a token without one would never die.
-  if (exp === undefined) throw new AuthError('auth.jwt_exp_missing');
+  if (claims.exp === undefined) throw new AuthError('auth.jwt_exp_missing');
   // RFC 7519 §4.1.1 / OIDC Discovery §4.3: the issuer is compared as an exact string.
-  if (iss !== rules.issuer) throw new AuthError('auth.jwt_issuer_mismatch');
+  if (claims.iss !== rules.issuer) throw new AuthError('auth.jwt_issuer_mismatch');
   // RFC 7519 §4.1.3: the token must name us; a string or an array that contains us.
-  if (!audienceMatches(aud, rules.audiences)) throw new AuthError('auth.jwt_audience_mismatch');
+  if (!audienceMatches(claims.aud, rules.audiences)) throw new AuthError('auth.jwt_audience_mismatch');
+  checkTime(claims, rules, nowSeconds);
+}
 
+/** The time-dependent rules: exp, nbf, iat and maxTokenAge, each with the clock tolerance. */
+export function checkTime(claims: Claims, rules: Pick<ClaimRules, 'clockTolerance' | 'maxTokenAge'>, nowSeconds: number): void {
+  const { exp, nbf, iat } = claims;
   const tolerance = rules.clockTolerance;
   // RFC 7519 §4.1.4: valid only *before* exp.
   if (nowSeconds - tolerance >= exp) throw new AuthError('auth.jwt_expired');
@@ -61,9 +78,6 @@ export function checkClaims(payload: Uint8Array, rules: ClaimRules, nowSeconds: 
     if (iat === undefined) throw new AuthError('auth.jwt_claim_invalid');
     if (nowSeconds - tolerance - iat > rules.maxTokenAge) throw new AuthError('auth.jwt_too_old');
   }
-
-  checkScopes(claims, rules.requiredScopes, callScopes);
-  return claims as Claims;
 }
 
 // RFC 7519 §4.1: registered claims have fixed JSON types. A wrong type is an error, not
@@ -90,22 +104,25 @@ function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
 
-function audienceMatches(aud: string | string[] | undefined, accepted: readonly string[]): boolean {
+function audienceMatches(aud: string | readonly string[] | undefined, accepted: readonly string[]): boolean {
   if (typeof aud === 'string') return accepted.includes(aud);
   return aud !== undefined && aud.some((value) => accepted.includes(value));
 }
 
 // Granted scopes come from `scope`, a space-separated string (RFC 8693 §4.2, RFC 9068 §2.2.3),
-// and from `scp`, the array some providers use. A missing one is RFC 6750 §3.1
-// insufficient_scope (403), and the challenge lists what the resource needs.
-function checkScopes(claims: Record<string, unknown>, required: readonly string[], callScopes: readonly string[] | undefined): void {
-  if (required.length === 0 && (callScopes === undefined || callScopes.length === 0)) return;
+// and from `scp`, the array some providers use.
+export function grantedScopes(claims: Claims): ReadonlySet<string> {
   const granted = new Set<string>();
-  const scope = claims['scope'];
+  const { scope, scp } = claims;
   if (typeof scope === 'string') for (const item of scope.split(' ')) if (item !== '') granted.add(item);
-  const scp = claims['scp'];
   if (Array.isArray(scp)) for (const item of scp as string[]) granted.add(item);
-  const needed = callScopes === undefined ? required : [...required, ...callScopes];
+  return granted;
+}
+
+// A missing scope is RFC 6750 §3.1 insufficient_scope (403), and the challenge lists what
+// the resource needs.
+export function checkScopes(granted: ReadonlySet<string>, required: readonly string[], callScopes: readonly string[] = []): void {
+  const needed = callScopes.length === 0 ? required : [...required, ...callScopes];
   for (const item of needed) {
     if (!granted.has(item)) throw new AuthError('auth.insufficient_scope', { requiredScopes: [...new Set(needed)] });
   }

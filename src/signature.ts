@@ -56,11 +56,11 @@ function prepare(algorithm: AlgorithmSpec, key: VerificationKey, signature: Uint
     case 'RSA': {
       // RFC 8017 §8.2.2 step 1 / §8.1.2 step 1: the signature is exactly k bytes long.
       if (signature.length !== key.modulusLength) return null;
-      const padding = algorithm.padding === 'pss'
+      const rsaKey = algorithm.padding === 'pss'
         // RFC 7518 §3.5: MGF1 with the same hash, salt length equal to the hash length.
-        ? { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: algorithm.saltLength! }
-        : { padding: constants.RSA_PKCS1_PADDING };
-      return { hash: algorithm.hash, key: { key: key.keyObject, ...padding }, signature };
+        ? { key: key.keyObject, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: algorithm.saltLength! }
+        : { key: key.keyObject, padding: constants.RSA_PKCS1_PADDING };
+      return { hash: algorithm.hash, key: rsaKey, signature };
     }
     case 'OKP':
       // RFC 8037 §3.1, RFC 8032 §5.1.7: Ed25519 hashes internally, so no digest is named.

@@ -3,11 +3,15 @@
 
 import { getAlgorithm, SUPPORTED_ALGORITHMS, type JwsAlgorithm } from './algorithms.js';
 import { extractBearerToken, type HeadersInput } from './bearer.js';
-import { checkClaims, checkType, normalizeMediaType, type ClaimRules, type Claims } from './claims.js';
+import {
+  checkParsedClaims, checkScopes, checkType, grantedScopes, normalizeMediaType, parseClaims,
+  type ClaimRules, type Claims,
+} from './claims.js';
 import { AuthError, toAuthError } from './errors.js';
 import { DEFAULT_MAX_TOKEN_LENGTH, type DecodeOptions } from './jws.js';
 import { createStaticKeySource, type KeySource } from './key-source.js';
 import { createRemoteKeySource, type RemoteKeyEvent } from './remote/jwks-cache.js';
+import { cacheVerifiedTokens, readTokenCacheOptions, type TokenCacheOptions, type VerifiedToken } from './token-cache.js';
 import { verifyCompactJws } from './verify-jws.js';
 
 export interface VerifierOptions {
@@ -45,6 +49,12 @@ export interface VerifierOptions {
   readonly realm?: string;
   /** The clock, in milliseconds since the epoch (tests). Default Date.now. */
   readonly now?: () => number;
+  /**
+   * Opt-in cache of verified tokens, at most `max` (1 to 1,000,000) entries, least recently
+   * used dropped first; hits re-check time, key and scopes (src/token-cache.ts). With it,
+   * returned claims are frozen: hits share one object. Default: no cache.
+   */
+  readonly cache?: TokenCacheOptions;
 }
 
 export interface VerifyCallOptions {
@@ -75,13 +85,27 @@ export function createVerifier<Custom extends object = Record<never, never>>(opt
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') throw new TypeError('createVerifier: now must be a function');
   const keySource = createKeySource(options, now);
+  const cacheOptions = readTokenCacheOptions(options.cache);
+
+  // Every check on the token itself; only the per-call scopes are left for `verify`.
+  async function verifyToken(token: string): Promise<VerifiedToken> {
+    const { header, payload, key } = await verifyCompactJws(token, keySource.resolveKey, decodeOptions);
+    checkType(header.typ, normalizedType);
+    const claims = parseClaims(payload);
+    checkParsedClaims(claims, rules, now() / 1000);
+    return { claims, key, grantedScopes: grantedScopes(claims) };
+  }
+  // The opt-in cache wraps verifyToken and adds no checks of its own (src/token-cache.ts).
+  const verifyTokenOrHit = cacheOptions === undefined ? verifyToken : cacheVerifiedTokens(verifyToken, {
+    max: cacheOptions.max, isCurrent: (key) => keySource.isCurrent(key), timeRules: rules, now,
+  });
 
   async function verify(headers: HeadersInput | null | undefined, callOptions?: VerifyCallOptions): Promise<Claims<Custom>> {
     try {
       const token = extractBearerToken(headers);
-      const { header, payload } = await verifyCompactJws(token, keySource.resolveKey, decodeOptions);
-      checkType(header.typ, normalizedType);
-      return checkClaims(payload, rules, now() / 1000, callOptions?.scopes) as Claims<Custom>;
+      const verified = await verifyTokenOrHit(token);
+      checkScopes(verified.grantedScopes, rules.requiredScopes, callOptions?.scopes);
+      return verified.claims as Claims<Custom>;
     } catch (error) {
       const authError = toAuthError(error);
       if (realm === undefined) throw authError;

@@ -1,0 +1,368 @@
+// `npm run bench`: what clearjwt costs against the hardware limit, per algorithm.
+//
+// One process, rounds interleaved and shuffled, medians with min/max. Needs --expose-gc
+// (the npm script passes it) for the cache memory measurement. Tokens are signed here with
+// node:crypto over the openssl-made fixtures/keys/*.pem; the public keys come from
+// fixtures/jwks.json. Writes bench-results.json (gitignored).
+//
+//   (a) floor        crypto.verify alone, synchronous, key pre-imported, signature pre-decoded
+//   (b) clearjwt     the full `verify(headers)` path, one call at a time; ratio = floor / clearjwt
+//   (c) 8 in flight  throughput of clearjwt vs the floor on libuv's thread pool (callback verify)
+//   (d) loop delay   event-loop delay p50/p99 while (c) runs at saturation
+//   (e) cache        verified-token cache hits per second, heap per cached entry
+//   (f) cold path    key import (our SPKI vs Node's JWK import); first verification with
+//                    discovery + JWKS fetch from a loopback node:http server
+
+import {
+  constants, createPrivateKey, createPublicKey, sign, verify as cryptoVerify,
+  type KeyObject, type VerifyKeyObjectInput,
+} from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus } from 'node:os';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { getAlgorithm, type AlgorithmSpec, type JwsAlgorithm } from '../src/algorithms.js';
+import { importJwk } from '../src/jwk.js';
+import { createVerifier, type Verifier, type VerifierOptions } from '../src/verifier.js';
+
+const ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'PS256', 'EdDSA'] as const satisfies readonly JwsAlgorithm[];
+const ROOT = new URL('../', import.meta.url);
+const ISSUER = 'https://bench.logto.app/oidc';
+const AUDIENCE = 'https://api.bench.example';
+const QUICK = process.argv.includes('--quick');
+const ROUNDS = QUICK ? 3 : 9; // single-call rounds
+const SAMPLE_MS = QUICK ? 15 : 40; // one timed batch
+const LOAD_ROUNDS = QUICK ? 2 : 4; // 8-in-flight rounds
+const LOAD_MS = QUICK ? 120 : 300;
+const IN_FLIGHT = 8;
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc === undefined) throw new Error('run with node --expose-gc (npm run bench does)');
+
+const jwks = JSON.parse(readFileSync(new URL('fixtures/jwks.json', ROOT), 'utf8')) as { keys: Array<Record<string, unknown>> };
+const jwkFor = (alg: string) => jwks.keys.find((key) => key['alg'] === alg)!;
+
+// --- tokens, signed with node:crypto ------------------------------------------------------
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+function signToken(alg: AlgorithmSpec, privateKey: KeyObject, kid: string, claims: Record<string, unknown>): string {
+  const signingInput = `${b64({ alg: alg.name, typ: 'at+jwt', kid })}.${b64(claims)}`;
+  const signature = sign(alg.hash, Buffer.from(signingInput), signerInput(alg, privateKey));
+  return `${signingInput}.${signature.toString('base64url')}`;
+}
+
+function signerInput(alg: AlgorithmSpec, key: KeyObject) {
+  if (alg.kty === 'EC') return { key, dsaEncoding: 'ieee-p1363' as const };
+  if (alg.padding === 'pss') return { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.saltLength! };
+  return key;
+}
+
+// Shaped like a Logto access token.
+function logtoClaims(jti: string): Record<string, unknown> {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    jti, sub: 'u_bench_user', iat: now, exp: now + 3600, scope: 'read:items write:items',
+    client_id: 'bench-client', iss: ISSUER, aud: AUDIENCE,
+  };
+}
+
+interface Case {
+  readonly alg: JwsAlgorithm;
+  readonly spec: AlgorithmSpec;
+  readonly privateKey: KeyObject;
+  readonly token: string;
+  readonly headers: Record<string, string>;
+  /** What crypto.verify needs, prepared once: the floor does no JWS work at all. */
+  readonly floor: { hash: string | null; key: KeyObject | VerifyKeyObjectInput; input: Buffer; signature: Buffer };
+}
+
+function makeCase(alg: JwsAlgorithm): Case {
+  const spec = getAlgorithm(alg)!;
+  const privateKey = createPrivateKey(readFileSync(new URL(`fixtures/keys/${alg.toLowerCase()}.pem`, ROOT)));
+  const kid = jwkFor(alg)['kid'] as string;
+  const token = signToken(spec, privateKey, kid, logtoClaims('bench-1'));
+  const [header, payload, signature] = token.split('.') as [string, string, string];
+  const publicKey = createPublicKey({ key: jwkFor(alg) as never, format: 'jwk' });
+  const rawSignature = Buffer.from(signature, 'base64url');
+  const floorKey = spec.kty === 'EC' ? { key: publicKey, dsaEncoding: 'ieee-p1363' as const }
+    : spec.padding === 'pss' ? { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: spec.saltLength! }
+      : publicKey;
+  const floor = { hash: spec.hash, key: floorKey, input: Buffer.from(`${header}.${payload}`), signature: rawSignature };
+  if (!cryptoVerify(floor.hash, floor.input, floor.key, floor.signature)) throw new Error(`floor setup failed for ${alg}`);
+  return { alg, spec, privateKey, token, headers: { authorization: `Bearer ${token}` }, floor };
+}
+
+const cases = ALGORITHMS.map(makeCase);
+const baseOptions: VerifierOptions = { issuer: ISSUER, audience: AUDIENCE, jwks, typ: 'at+jwt' };
+const verifier: Verifier = createVerifier(baseOptions);
+const CALL = { scopes: ['read:items'] };
+
+// --- measurement helpers ------------------------------------------------------------------
+
+function shuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
+
+function summary(values: number[]) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, min: sorted[0]!, max: sorted[sorted.length - 1]! };
+}
+type Summary = ReturnType<typeof summary>;
+
+/** Microseconds per call of a synchronous or awaited operation, over `iterations` calls. */
+async function timePerCall(operation: () => unknown, iterations: number, awaited: boolean): Promise<number> {
+  const start = performance.now();
+  if (awaited) for (let i = 0; i < iterations; i++) await operation();
+  else for (let i = 0; i < iterations; i++) operation();
+  return ((performance.now() - start) * 1000) / iterations;
+}
+
+/** Iterations that take about SAMPLE_MS, found after a warm-up. */
+async function calibrate(operation: () => unknown, awaited: boolean): Promise<number> {
+  let iterations = 8;
+  for (;;) {
+    const start = performance.now();
+    await timePerCall(operation, iterations, awaited);
+    const elapsed = performance.now() - start;
+    if (elapsed > SAMPLE_MS / 4) return Math.max(8, Math.round((iterations * SAMPLE_MS) / elapsed));
+    iterations *= 4;
+  }
+}
+
+interface LoadResult { perSecond: number; delayP50Ms: number; delayP99Ms: number }
+
+/**
+ * `inFlight` operations at once for `durationMs`; each completion starts the next one from a
+ * new macrotask (setImmediate), the way a server receives requests, so the loop keeps turning
+ * and its delay can be measured.
+ */
+function underLoad(start: () => Promise<unknown> | unknown, inFlight: number, durationMs: number): Promise<LoadResult> {
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  return new Promise((resolve, reject) => {
+    let completed = 0;
+    let active = inFlight;
+    const begin = performance.now();
+    const launch = () => {
+      if (performance.now() - begin >= durationMs) {
+        if (--active === 0) {
+          const seconds = (performance.now() - begin) / 1000;
+          histogram.disable();
+          resolve({
+            perSecond: completed / seconds,
+            delayP50Ms: histogram.percentile(50) / 1e6,
+            delayP99Ms: histogram.percentile(99) / 1e6,
+          });
+        }
+        return;
+      }
+      Promise.resolve(start()).then(() => { completed++; setImmediate(launch); }, reject);
+    };
+    histogram.enable();
+    for (let i = 0; i < inFlight; i++) setImmediate(launch);
+  });
+}
+
+const floorSync = (c: Case) => () => cryptoVerify(c.floor.hash, c.floor.input, c.floor.key, c.floor.signature);
+const floorPool = (c: Case) => () => new Promise<boolean>((resolve, reject) => {
+  cryptoVerify(c.floor.hash, c.floor.input, c.floor.key, c.floor.signature, (error, valid) => (error ? reject(error) : resolve(valid)));
+});
+const fullPath = (c: Case, verify: Verifier = verifier) => () => verify(c.headers, CALL);
+
+// --- (a)(b) one call at a time, plus the floor on the pool one at a time (hand-off cost) ---
+
+type SingleMode = 'floor' | 'floorPool1' | 'clearjwt';
+async function singleCall() {
+  const samples = new Map<string, number[]>();
+  const jobs: Array<{ c: Case; mode: SingleMode; operation: () => unknown; awaited: boolean; iterations: number }> = [];
+  for (const c of cases) {
+    for (const [mode, operation, awaited] of [
+      ['floor', floorSync(c), false], ['floorPool1', floorPool(c), true], ['clearjwt', fullPath(c), true],
+    ] as const) {
+      await operation(); // fail loudly before timing
+      jobs.push({ c, mode, operation, awaited, iterations: await calibrate(operation, awaited) });
+      samples.set(`${c.alg}/${mode}`, []);
+    }
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const job of shuffle([...jobs])) {
+      samples.get(`${job.c.alg}/${job.mode}`)!.push(await timePerCall(job.operation, job.iterations, job.awaited));
+    }
+  }
+  return samples;
+}
+
+// --- (c)(d) 8 in flight -------------------------------------------------------------------
+
+type LoadMode = 'floorSync' | 'floorPool' | 'clearjwt';
+async function inFlight() {
+  const samples = new Map<string, LoadResult[]>();
+  const jobs: Array<{ c: Case; mode: LoadMode; start: () => unknown }> = [];
+  for (const c of cases) {
+    for (const [mode, start] of [['floorSync', floorSync(c)], ['floorPool', floorPool(c)], ['clearjwt', fullPath(c)]] as const) {
+      jobs.push({ c, mode, start });
+      samples.set(`${c.alg}/${mode}`, []);
+    }
+  }
+  for (const job of jobs) await underLoad(job.start, IN_FLIGHT, 20); // warm-up
+  for (let round = 0; round < LOAD_ROUNDS; round++) {
+    for (const job of shuffle([...jobs])) {
+      samples.get(`${job.c.alg}/${job.mode}`)!.push(await underLoad(job.start, IN_FLIGHT, LOAD_MS));
+    }
+  }
+  return samples;
+}
+
+// --- (e) the verified-token cache -----------------------------------------------------------
+
+async function cacheHits() {
+  const c = cases.find((item) => item.alg === 'ES384')!;
+  const cached = createVerifier({ ...baseOptions, cache: { max: 1000 } });
+  const operation = () => cached(c.headers, CALL);
+  await operation();
+  const iterations = await calibrate(operation, true);
+  const perCallUs: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) perCallUs.push(await timePerCall(operation, iterations, true));
+  return { hitsPerSecond: summary(perCallUs.map((us) => 1e6 / us)), perCallUs: summary(perCallUs) };
+}
+
+async function cacheMemory(entries: number) {
+  // Heap with the cache full minus heap before the tokens existed: what each entry really
+  // keeps alive, the token string (its key) included.
+  const c = cases.find((item) => item.alg === 'ES256')!;
+  const cached = createVerifier({ ...baseOptions, cache: { max: entries } });
+  gc!(); gc!();
+  const before = process.memoryUsage().heapUsed;
+  let tokens: string[] | undefined = [];
+  for (let i = 0; i < entries; i++) tokens.push(signToken(c.spec, c.privateKey, 'es256-1', logtoClaims(`bench-${i}`)));
+  const tokenLength = tokens[0]!.length;
+  for (const token of tokens) await cached({ authorization: `Bearer ${token}` }, CALL);
+  tokens = undefined;
+  gc!(); gc!();
+  const after = process.memoryUsage().heapUsed;
+  // Still full? (a hit on the last token, which an LRU of `entries` must still hold)
+  return { entries, tokenLength, bytesPerEntry: (after - before) / entries, keepAlive: cached };
+}
+
+// --- (f) cold path ----------------------------------------------------------------------------
+
+async function keyImport() {
+  const results: Record<string, { ours: Summary; nodeJwk: Summary }> = {};
+  for (const alg of ALGORITHMS) {
+    const jwk = jwkFor(alg);
+    const ours = () => importJwk(jwk);
+    const nodeJwk = () => createPublicKey({ key: jwk as never, format: 'jwk' });
+    const oursIterations = await calibrate(ours, false);
+    const nodeIterations = await calibrate(nodeJwk, false);
+    const oursUs: number[] = [];
+    const nodeUs: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const which of shuffle(['ours', 'node'])) {
+        if (which === 'ours') oursUs.push(await timePerCall(ours, oursIterations, false));
+        else nodeUs.push(await timePerCall(nodeJwk, nodeIterations, false));
+      }
+    }
+    results[alg] = { ours: summary(oursUs), nodeJwk: summary(nodeUs) };
+  }
+  return results;
+}
+
+// The first verification of a fresh verifier that has only an issuer: discovery, JWKS fetch
+// and import of every key in the set, from a loopback node:http server. Then the second one.
+async function coldPath() {
+  const server = createServer((request, response) => {
+    const body = request.url === '/oidc/.well-known/openid-configuration'
+      ? { issuer: coldIssuer, jwks_uri: `${origin}/oidc/jwks` }
+      : request.url === '/oidc/jwks' ? jwks : undefined;
+    response.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(body ?? {}));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const coldIssuer = `${origin}/oidc`;
+  const c = cases.find((item) => item.alg === 'ES384')!;
+  const token = signToken(c.spec, c.privateKey, 'es384-1', { ...logtoClaims('cold'), iss: coldIssuer });
+  const headers = { authorization: `Bearer ${token}` };
+  const firstMs: number[] = [];
+  const secondMs: number[] = [];
+  for (let round = 0; round < ROUNDS * 2; round++) {
+    const fresh = createVerifier({ issuer: coldIssuer, audience: AUDIENCE, typ: 'at+jwt' });
+    let start = performance.now();
+    await fresh(headers);
+    firstMs.push(performance.now() - start);
+    start = performance.now();
+    await fresh(headers);
+    secondMs.push(performance.now() - start);
+  }
+  server.close();
+  return { keysInSet: jwks.keys.length, firstMs: summary(firstMs), secondMs: summary(secondMs) };
+}
+
+// --- run and report --------------------------------------------------------------------------
+
+const fmt = (value: number, digits = 1) => value.toFixed(digits);
+const range = (s: Summary, digits = 1) => `${fmt(s.median, digits)} [${fmt(s.min, digits)}–${fmt(s.max, digits)}]`;
+
+const started = performance.now();
+const single = await singleCall();
+const load = await inFlight();
+const hits = await cacheHits();
+const memory = await cacheMemory(10_000);
+const imports = await keyImport();
+const cold = await coldPath();
+
+const rows = cases.map((c) => {
+  const floor = summary(single.get(`${c.alg}/floor`)!);
+  const pool1 = summary(single.get(`${c.alg}/floorPool1`)!);
+  const ours = summary(single.get(`${c.alg}/clearjwt`)!);
+  const loadOf = (mode: LoadMode) => {
+    const results = load.get(`${c.alg}/${mode}`)!;
+    return {
+      perSecond: summary(results.map((r) => r.perSecond)),
+      delayP50Ms: summary(results.map((r) => r.delayP50Ms)),
+      delayP99Ms: summary(results.map((r) => r.delayP99Ms)),
+    };
+  };
+  return {
+    alg: c.alg, offThread: c.spec.offThread, tokenLength: c.token.length,
+    floorUs: floor, floorPool1Us: pool1, clearjwtUs: ours, ratio: floor.median / ours.median,
+    load: { floorSync: loadOf('floorSync'), floorPool: loadOf('floorPool'), clearjwt: loadOf('clearjwt') },
+  };
+});
+
+console.log(`clearjwt bench — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${ROUNDS} rounds${QUICK ? ' (quick)' : ''}\n`);
+console.log('one call at a time, µs: median [min–max]; ratio = floor / clearjwt');
+console.log('alg    | floor (sync)        | floor, pool (1)     | clearjwt verify()    | ratio | offThread');
+for (const row of rows) {
+  console.log(`${row.alg.padEnd(6)} | ${range(row.floorUs).padEnd(19)} | ${range(row.floorPool1Us).padEnd(19)} | ${range(row.clearjwtUs).padEnd(20)} | ${fmt(row.ratio, 2).padStart(5)} | ${row.offThread}`);
+}
+console.log(`\n${IN_FLIGHT} in flight: verifications/s (median) and event-loop delay p50/p99 ms (median of rounds)`);
+console.log('alg    | floor sync /s | delay p99 | floor pool /s | delay p99 | clearjwt /s | ×sync | delay p50/p99');
+for (const row of rows) {
+  const { floorSync: s, floorPool: p, clearjwt: o } = row.load;
+  console.log(`${row.alg.padEnd(6)} | ${fmt(s.perSecond.median, 0).padStart(13)} | ${fmt(s.delayP99Ms.median, 2).padStart(9)} | ${fmt(p.perSecond.median, 0).padStart(13)} | ${fmt(p.delayP99Ms.median, 2).padStart(9)} | ${fmt(o.perSecond.median, 0).padStart(11)} | ${fmt(o.perSecond.median / s.perSecond.median, 2).padStart(5)} | ${fmt(o.delayP50Ms.median, 2)} / ${fmt(o.delayP99Ms.median, 2)}`);
+}
+console.log(`\ncache hits (ES384 token, verify(headers, { scopes })): ${fmt(hits.hitsPerSecond.median, 0)}/s [${fmt(hits.hitsPerSecond.min, 0)}–${fmt(hits.hitsPerSecond.max, 0)}], ${fmt(hits.perCallUs.median, 2)} µs/hit`);
+console.log(`cache memory: ${memory.entries} entries, ${fmt(memory.bytesPerEntry, 0)} B/entry heap (token string of ${memory.tokenLength} chars included)`);
+console.log('\nkey import, µs: ours (JWK → DER SPKI → createPublicKey) vs Node JWK import');
+for (const alg of ALGORITHMS) {
+  const { ours, nodeJwk } = imports[alg]!;
+  console.log(`${alg.padEnd(6)} | ours ${range(ours).padEnd(20)} | node jwk ${range(nodeJwk).padEnd(20)} | ${fmt(nodeJwk.median / ours.median, 1)}×`);
+}
+console.log(`\ncold path (ES384 token, ${cold.keysInSet}-key set over loopback http): first verification ${range(cold.firstMs, 2)} ms (discovery + JWKS fetch + import), second ${range(cold.secondMs, 3)} ms`);
+const seconds = (performance.now() - started) / 1000;
+console.log(`\n(${fmt(seconds, 0)} s)`);
+
+writeFileSync(new URL('bench-results.json', ROOT), `${JSON.stringify({
+  date: new Date().toISOString(), node: process.version, openssl: process.versions.openssl,
+  cpus: cpus().length, cpu: cpus()[0]?.model, rounds: ROUNDS, inFlight: IN_FLIGHT,
+  single: rows, cache: { hits: hits, memory: { entries: memory.entries, tokenLength: memory.tokenLength, bytesPerEntry: memory.bytesPerEntry } },
+  keyImport: imports, coldPath: cold, seconds,
+}, null, 2)}\n`);

@@ -1,0 +1,86 @@
+// The verified-token cache (opt-in: `createVerifier({ cache: { max } })`). It wraps the
+// verifier's checks and adds none of its own, so an audit of the validation can skip it
+// (STYLE.md: caching stays outside the validation logic).
+//
+// Why a hit is safe: an entry is stored only after the full verification succeeded, keyed by
+// the exact token string. Signature, header, types, issuer and audience depend only on that
+// string and the verifier's fixed options, so they cannot change while the entry lives. What
+// can change between two requests is re-checked on every hit, by the same code as a miss:
+// - the key may leave the key set (rotation): KeySource.isCurrent, else a full verification;
+// - time passes: checkTime (exp, nbf, iat, maxTokenAge, with the clock tolerance), so a hit
+//   is never served at or past exp;
+// - each route asks for its own scopes: the verifier checks them after a hit as after a miss.
+// Failures are never stored. Each verifier has its own cache, so nothing leaks between two.
+
+import { checkTime, type ClaimRules, type Claims } from './claims.js';
+import type { VerificationKey } from './jwk.js';
+
+export interface TokenCacheOptions {
+  /** Most entries kept; the least recently used is dropped beyond it. */
+  readonly max: number;
+}
+
+/** Far above any real working set of live tokens; ≈ 1 KiB each (README "Performance"). */
+export const MAX_TOKEN_CACHE_ENTRIES = 1_000_000;
+
+/** A token that passed every check except the per-call scopes, and what a hit needs again. */
+export interface VerifiedToken {
+  readonly claims: Claims;
+  readonly key: VerificationKey;
+  readonly grantedScopes: ReadonlySet<string>;
+}
+
+export interface TokenCacheContext {
+  readonly max: number;
+  /** KeySource.isCurrent: false once the key has left the key set. */
+  readonly isCurrent: (key: VerificationKey) => boolean;
+  readonly timeRules: Pick<ClaimRules, 'clockTolerance' | 'maxTokenAge'>;
+  /** The verifier's clock, ms since the epoch. */
+  readonly now: () => number;
+}
+
+/** The `cache` option, checked when the verifier is created; undefined for no cache. */
+export function readTokenCacheOptions(value: unknown): TokenCacheOptions | undefined {
+  if (value === undefined) return undefined;
+  const max = typeof value === 'object' && value !== null ? (value as { max?: unknown }).max : undefined;
+  if (!Number.isSafeInteger(max) || (max as number) < 1 || (max as number) > MAX_TOKEN_CACHE_ENTRIES) {
+    throw new TypeError(`createVerifier: cache must be { max } with max an integer from 1 to ${MAX_TOKEN_CACHE_ENTRIES}`);
+  }
+  return Object.freeze({ max: max as number });
+}
+
+/** `verifyToken`, with its successes remembered (a bounded LRU: a Map keeps insertion order). */
+export function cacheVerifiedTokens(
+  verifyToken: (token: string) => Promise<VerifiedToken>, context: TokenCacheContext,
+): (token: string) => Promise<VerifiedToken> {
+  const { max, isCurrent, timeRules, now } = context;
+  const entries = new Map<string, VerifiedToken>();
+
+  return async (token) => {
+    const cached = entries.get(token);
+    if (cached !== undefined) {
+      entries.delete(token);
+      if (isCurrent(cached.key)) {
+        checkTime(cached.claims, timeRules, now() / 1000); // throws: the entry stays dropped
+        entries.set(token, cached); // now the most recently used
+        return cached;
+      }
+    }
+    const verified = await verifyToken(token);
+    // Every hit hands out this same object, so no caller may change it for the next one.
+    deepFreeze(verified.claims);
+    entries.set(token, verified);
+    if (entries.size > max) entries.delete(entries.keys().next().value!);
+    return verified;
+  };
+}
+
+// Claims are parsed JSON: objects, arrays and primitives, with no cycles. A loop, not
+// recursion, because nesting depth is up to the token's author.
+function deepFreeze(root: object): void {
+  const pending: object[] = [root];
+  for (let value = pending.pop(); value !== undefined; value = pending.pop()) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) if (typeof member === 'object' && member !== null) pending.push(member);
+  }
+}
