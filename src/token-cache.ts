@@ -20,7 +20,8 @@ export interface TokenCacheOptions {
   readonly max: number;
 }
 
-/** Far above any real working set of live tokens; ≈ 1 KiB each (README "Performance"). */
+/** Far above any real working set of live tokens. Each entry measured ≈ 1.7 KB of heap for a
+ *  Logto-shaped 421-character token (≈ 1.2 KB plus the token string): `npm run bench`. */
 export const MAX_TOKEN_CACHE_ENTRIES = 1_000_000;
 
 /** A token that passed every check except the per-call scopes, and what a hit needs again. */
