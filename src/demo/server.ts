@@ -195,13 +195,16 @@ function bootErrorLine(error: unknown): string {
   if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
     return `cannot listen on HOST:PORT (${code}); set PORT or HOST`;
   }
-  if (error instanceof TypeError && error.message.startsWith('createVerifier:')) return `bad ISSUER / AUDIENCE / JWKS_URI: ${error.message}`;
+  // createVerifier throws TypeError for options it refuses (e.g. an http:// issuer that is not loopback).
+  if (error instanceof TypeError) return `ISSUER, AUDIENCE or JWKS_URI refused: ${error.message}`;
   return `failed to start: ${String(error instanceof Error ? error.message : error)}`.replace(/\s+/g, ' ');
 }
 
 function causeText(cause: unknown): string {
   const parts: string[] = [];
-  for (let current = cause; current instanceof Error && parts.length < 4; current = current.cause) parts.push(current.message);
+  for (let current = cause; current instanceof Error && parts.length < 4; current = current.cause) {
+    if (!parts.some((part) => part.includes(current.message))) parts.push(current.message); // nested causes often repeat
+  }
   return parts.length === 0 ? '' : ` (${parts.join(': ')})`.replace(/\s+/g, ' ');
 }
 

@@ -1,0 +1,392 @@
+// The demo server over real HTTP: in-process on 127.0.0.1 port 0 for the routes, and as a
+// child process (`node --import tsx src/demo/server.ts`, what `npm start` runs) for boot,
+// the printed curl commands, the token CLI and graceful shutdown.
+
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { AuthError } from '../src/index.js';
+import { LOCAL_AUDIENCE, type DemoConfig } from '../src/demo/config.js';
+import { corsHeaders, sendAuthError } from '../src/demo/http.js';
+import type { LocalIssuer } from '../src/demo/local-issuer.js';
+import { startServer, type RunningServer } from '../src/demo/server.js';
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const CONFIG: DemoConfig = {
+  issuer: undefined, audience: LOCAL_AUDIENCE, jwksUri: undefined, port: 0, host: '127.0.0.1', corsOrigin: '*', requiredScopes: [],
+};
+
+let running: RunningServer;
+let issuer: LocalIssuer;
+const logLines: string[] = [];
+before(async () => {
+  running = await startServer(CONFIG, (line) => logLines.push(line));
+  assert.ok(running.localIssuer);
+  issuer = running.localIssuer;
+});
+after(() => running.close());
+
+const token = (request: { scope?: string; audience?: string; expiresIn?: number; organizationId?: string } = {}) =>
+  issuer.mintToken({ audience: LOCAL_AUDIENCE, sub: 'user_123', scope: 'read:profile', ...request });
+
+function get(path: string, authorization?: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (authorization !== undefined) headers.set('authorization', authorization);
+  return fetch(`${running.url}${path}`, { ...init, headers });
+}
+
+async function assertAuthError(response: Response, status: number, code: string, challenge: string): Promise<void> {
+  assert.equal(response.status, status);
+  assert.equal(response.headers.get('www-authenticate'), challenge);
+  assert.equal(response.headers.get('access-control-allow-origin'), '*');
+  const body = (await response.json()) as Record<string, unknown>;
+  assert.equal(body['code'], code);
+  assert.deepEqual(Object.keys(body), ['error', 'code', 'message']);
+}
+
+// ---- routes ---------------------------------------------------------------------------
+
+test('GET /user/info with a minted token → 200 {sub, client_id, scopes}', async () => {
+  const response = await get('/user/info', `Bearer ${token({ scope: 'read:profile write:profile' })}`);
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get('access-control-allow-origin'), '*');
+  assert.deepEqual(await response.json(), { sub: 'user_123', client_id: 'demo-client', scopes: ['read:profile', 'write:profile'] });
+});
+
+test('GET /user/info includes organization_id when the token has one', async () => {
+  const response = await get('/user/info', `Bearer ${token({ organizationId: 'org_42' })}`);
+  assert.equal(((await response.json()) as Record<string, unknown>)['organization_id'], 'org_42');
+});
+
+test('GET /healthz needs no token', async () => {
+  const response = await get('/healthz');
+  assert.equal(response.status, 200);
+  assert.deepEqual(await response.json(), { status: 'ok' });
+});
+
+// RFC 6750 §3.1: no error attribute when the request carried no Bearer credentials.
+const HEADER_ERRORS: Array<[string, string | undefined, string, string]> = [
+  ['missing', undefined, 'auth.authorization_header_missing', 'Bearer realm="api"'],
+  ['scheme only', 'Bearer', 'auth.authorization_token_invalid_format', 'Bearer realm="api", error="invalid_request", error_description="The Authorization header is not of the form \\"Bearer <token>\\"."'],
+  ['three parts', 'Bearer a b', 'auth.authorization_token_invalid_format', 'Bearer realm="api", error="invalid_request", error_description="The Authorization header is not of the form \\"Bearer <token>\\"."'],
+  ['not Bearer', 'Basic dXNlcjpwYXNz', 'auth.authorization_token_type_not_supported', 'Bearer realm="api"'],
+];
+for (const [name, authorization, code, challenge] of HEADER_ERRORS) {
+  test(`Authorization ${name} → 401 ${code}`, async () => {
+    await assertAuthError(await get('/user/info', authorization), 401, code, challenge);
+  });
+}
+
+test('expired token → 401 auth.jwt_expired, error="invalid_token"', async () => {
+  await assertAuthError(await get('/user/info', `Bearer ${token({ expiresIn: -60 })}`), 401, 'auth.jwt_expired',
+    'Bearer realm="api", error="invalid_token", error_description="The token has expired."');
+});
+
+test('token for another API → 401 auth.jwt_audience_mismatch', async () => {
+  await assertAuthError(await get('/user/info', `Bearer ${token({ audience: 'https://other.example.com' })}`), 401, 'auth.jwt_audience_mismatch',
+    'Bearer realm="api", error="invalid_token", error_description="The token is not meant for this API (aud)."');
+});
+
+test('tampered token → 401 auth.jws_signature_invalid', async () => {
+  const [header, , signature] = token().split('.');
+  const payload = Buffer.from(JSON.stringify({ sub: 'admin', scope: 'admin', exp: 4e9, iss: issuer.issuer, aud: LOCAL_AUDIENCE })).toString('base64url');
+  const response = await get('/admin/stats', `Bearer ${header}.${payload}.${signature}`);
+  assert.equal(response.status, 401);
+  assert.equal(((await response.json()) as Record<string, unknown>)['code'], 'auth.jws_signature_invalid');
+});
+
+test('GET /admin/stats without scope admin → 403 insufficient_scope, scope="admin"', async () => {
+  await assertAuthError(await get('/admin/stats', `Bearer ${token()}`), 403, 'auth.insufficient_scope',
+    'Bearer realm="api", error="insufficient_scope", error_description="The token lacks a scope this resource requires.", scope="admin"');
+});
+
+test('GET /admin/stats with scope admin → 200', async () => {
+  const response = await get('/admin/stats', `Bearer ${token({ scope: 'read:profile admin' })}`);
+  assert.equal(response.status, 200);
+  assert.equal(typeof ((await response.json()) as Record<string, unknown>)['uptime_seconds'], 'number');
+});
+
+test('unknown path → 404 JSON; wrong method → 405 with Allow', async () => {
+  const notFound = await get('/user');
+  assert.equal(notFound.status, 404);
+  assert.equal(((await notFound.json()) as Record<string, unknown>)['code'], 'http.not_found');
+  for (const method of ['POST', 'DELETE', 'PUT']) {
+    const response = await get('/user/info', `Bearer ${token()}`, { method });
+    assert.equal(response.status, 405);
+    assert.equal(response.headers.get('allow'), 'GET, OPTIONS');
+    assert.equal(response.headers.get('access-control-allow-origin'), '*');
+    await response.body?.cancel();
+  }
+});
+
+test('hostile request targets never reach a route by accident, nor a 500', async () => {
+  for (const target of ['//user/info', '/user/info/', '/USER/INFO', '*', '/user/info/../admin/stats']) {
+    const status = await rawStatus(running.url, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    assert.ok(status === 404 || status === 400, `${target}: ${status}`);
+  }
+  const huge = await get('/user/info', `Bearer ${'a'.repeat(20_000)}`);
+  assert.ok(huge.status === 401 || huge.status === 431, String(huge.status));
+  await huge.body?.cancel();
+});
+
+// ---- CORS -----------------------------------------------------------------------------
+
+test('OPTIONS preflight → 204 with the CORS headers', async () => {
+  const response = await get('/admin/stats', undefined, {
+    method: 'OPTIONS', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+  });
+  assert.equal(response.status, 204);
+  assert.equal(response.headers.get('access-control-allow-origin'), '*');
+  assert.equal(response.headers.get('access-control-allow-headers'), 'Content-Type, Authorization');
+  assert.equal(response.headers.get('access-control-allow-methods'), 'GET, OPTIONS');
+  assert.equal(response.headers.get('access-control-max-age'), '600');
+});
+
+test('CORS_ORIGIN set: that origin on 200, 401 and 403, with Vary: Origin', async () => {
+  const other = await startServer({ ...CONFIG, issuer: issuer.issuer, corsOrigin: 'http://localhost:5173' }, () => {});
+  try {
+    const cases: Array<[string, string | undefined, number]> = [
+      ['/user/info', `Bearer ${token()}`, 200], ['/user/info', undefined, 401], ['/admin/stats', `Bearer ${token()}`, 403],
+    ];
+    for (const [path, authorization, status] of cases) {
+      const response = await fetch(`${other.url}${path}`, { headers: authorization === undefined ? {} : { authorization } });
+      assert.equal(response.status, status);
+      assert.equal(response.headers.get('access-control-allow-origin'), 'http://localhost:5173');
+      assert.equal(response.headers.get('vary'), 'Origin');
+      await response.body?.cancel();
+    }
+  } finally {
+    await other.close();
+  }
+});
+
+// ---- 503 ------------------------------------------------------------------------------
+
+test('keys unavailable → 503 with Retry-After and the JSON error', async () => {
+  const server: Server = createServer((_req, res) => sendAuthError(res, new AuthError('auth.jwks_unavailable'), corsHeaders('*')));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    assert.equal(response.status, 503);
+    assert.equal(response.headers.get('retry-after'), '30');
+    assert.equal(response.headers.get('access-control-allow-origin'), '*');
+    assert.deepEqual(await response.json(), { error: 'temporarily_unavailable', code: 'auth.jwks_unavailable', message: 'The signing keys could not be fetched.' });
+  } finally {
+    server.close();
+  }
+});
+
+// ---- load and logs --------------------------------------------------------------------
+
+test('a burst of 500 concurrent requests is answered correctly', async () => {
+  const valid = `Bearer ${token()}`;
+  const plan = Array.from({ length: 500 }, (_, index): [string, string | undefined, number] =>
+    index % 4 === 0 ? ['/user/info', undefined, 401] : index % 4 === 1 ? ['/admin/stats', valid, 403] : ['/user/info', valid, 200]);
+  const statuses = await Promise.all(plan.map(async ([path, authorization]) => {
+    const response = await get(path, authorization);
+    await response.arrayBuffer();
+    return response.status;
+  }));
+  assert.deepEqual(statuses, plan.map(([, , status]) => status));
+});
+
+test('one log line per request, without the token or the query string', async () => {
+  const secret = token();
+  const before = logLines.length;
+  await (await get('/user/info?access_token=query-secret', `Bearer ${secret}`)).arrayBuffer();
+  await (await get('/user/info', 'Bearer not.a.token')).arrayBuffer();
+  await new Promise((resolve) => setImmediate(resolve));
+  const lines = logLines.slice(before);
+  assert.equal(lines.length, 2);
+  assert.match(lines[0] ?? '', /^\S+ GET \/user\/info 200 \d+\.\dms$/);
+  assert.match(lines[1] ?? '', /^\S+ GET \/user\/info 401 \d+\.\dms auth\.\w+$/);
+  for (const line of logLines) {
+    assert.ok(!line.includes(secret.split('.')[2] ?? '') && !line.includes('query-secret') && !line.includes('Bearer'), line);
+  }
+});
+
+// ---- the command line: boot, printed curl commands, token CLI, shutdown ---------------
+
+interface Child {
+  readonly process: ChildProcess;
+  stdout: string;
+  stderr: string;
+  readonly exited: Promise<number | null>;
+  waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
+}
+
+const devDir = mkdtempSync(join(tmpdir(), 'clearjwt-demo-test-'));
+const children: ChildProcess[] = [];
+after(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  rmSync(devDir, { recursive: true, force: true });
+});
+
+function spawnTs(script: string, args: string[], env: Record<string, string>): Child {
+  const childEnv: Record<string, string | undefined> = { ...process.env, CLEARJWT_DEV_DIR: devDir, PORT: '0', ...env };
+  for (const name of ['NODE_TEST_CONTEXT', 'ISSUER', 'AUDIENCE', 'JWKS_URI', 'HOST', 'CORS_ORIGIN', 'REQUIRED_SCOPES']) {
+    if (!(name in env)) delete childEnv[name];
+  }
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: REPO, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  const state: Child = {
+    process: child, stdout: '', stderr: '',
+    exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
+    waitFor: (pattern) => new Promise((resolve, reject) => {
+      const check = () => {
+        const match = state.stdout.match(pattern);
+        if (match !== null) { child.stdout?.off('data', check); clearTimeout(timer); resolve(match); }
+      };
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; stdout: ${state.stdout}; stderr: ${state.stderr}`)), 10_000);
+      child.stdout?.on('data', check);
+      void state.exited.then(() => { clearTimeout(timer); if (state.stdout.match(pattern) === null) reject(new Error(`exited before ${pattern}; stderr: ${state.stderr}`)); });
+      check();
+    }),
+  };
+  child.stdout?.on('data', (chunk: Buffer) => { state.stdout += chunk.toString(); });
+  child.stderr?.on('data', (chunk: Buffer) => { state.stderr += chunk.toString(); });
+  return state;
+}
+
+const spawnDemo = (env: Record<string, string> = {}) => spawnTs('src/demo/server.ts', [], env);
+const LISTENING = /listening on (http:\/\/127\.0\.0\.1:\d+)\n/;
+
+test('npm start prints curl commands that give the status they promise, and npm run token mints a working token', async () => {
+  const demo = spawnDemo();
+  try {
+    await demo.waitFor(/Mint another/);
+    // Each "# expect <status>" comment is followed by its curl command.
+    const pairs = [...demo.stdout.matchAll(/^# expect (\d{3})\b.*\ncurl -i (\S+)(?: -H "Authorization: (Bearer [^"]+)")?$/gm)];
+    assert.deepEqual(pairs.map((pair) => pair[1]), ['200', '403', '401']);
+    for (const [, status, url, authorization] of pairs) {
+      const response = await fetch(url ?? '', { headers: authorization === undefined ? {} : { authorization } });
+      assert.equal(response.status, Number(status), `${url}`);
+      await response.arrayBuffer();
+    }
+
+    const cli = spawnTs('src/demo/token.ts', ['--scope', 'read:profile admin', '--sub', 'user_456'], {});
+    assert.equal(await cli.exited, 0, cli.stderr);
+    const minted = cli.stdout.trim();
+    const url = demo.stdout.match(LISTENING)?.[1];
+    const admin = await fetch(`${url}/admin/stats`, { headers: { authorization: `Bearer ${minted}` } });
+    assert.equal(admin.status, 200);
+    await admin.arrayBuffer();
+    const info = await fetch(`${url}/user/info`, { headers: { authorization: `Bearer ${minted}` } });
+    assert.deepEqual(await info.json(), { sub: 'user_456', client_id: 'demo-client', scopes: ['read:profile', 'admin'] });
+  } finally {
+    demo.process.kill('SIGKILL');
+  }
+});
+
+test('npm run token without a running demo fails with one line', async () => {
+  const emptyDir = mkdtempSync(join(tmpdir(), 'clearjwt-demo-empty-'));
+  try {
+    const cli = spawnTs('src/demo/token.ts', [], { CLEARJWT_DEV_DIR: emptyDir });
+    assert.equal(await cli.exited, 1);
+    assert.match(cli.stderr, /^clearjwt token: no running demo found .*npm start\n$/);
+  } finally {
+    rmSync(emptyDir, { recursive: true, force: true });
+  }
+});
+
+test('SIGTERM while requests are in flight: every request is answered, then exit 0', async () => {
+  const demo = spawnDemo();
+  try {
+    const url = (await demo.waitFor(LISTENING))[1] ?? '';
+    const bearer = demo.stdout.match(/Authorization: (Bearer [^"]+)"/)?.[1] ?? '';
+    const { port } = new URL(url);
+    // Requests the server has started reading but not finished: their last header line is
+    // held back until after SIGTERM. A first full request on each connection proves the
+    // server accepted it.
+    const sockets = await Promise.all(Array.from({ length: 20 }, async () => {
+      const socket = connect(Number(port), '127.0.0.1');
+      const reader = responseReader(socket);
+      socket.write(`GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n`);
+      assert.match(await reader.next(), /^HTTP\/1\.1 200/);
+      socket.write(`GET /user/info HTTP/1.1\r\nHost: x\r\nAuthorization: ${bearer}\r\n`);
+      return { socket, reader };
+    }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    demo.process.kill('SIGTERM');
+    await demo.waitFor(/SIGTERM: shutting down/);
+    for (const { socket } of sockets) socket.write('\r\n');
+    for (const { reader } of sockets) {
+      const response = await reader.next();
+      assert.match(response, /^HTTP\/1\.1 200 OK\r\n/);
+      assert.match(response, /\r\nConnection: close\r\n/i);
+      assert.match(response, /"sub":"user_123"/);
+    }
+    assert.equal(await demo.exited, 0, demo.stderr);
+  } finally {
+    demo.process.kill('SIGKILL');
+  }
+});
+
+test('boot with an unreachable ISSUER exits non-zero with one clear line', async () => {
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const { port } = closed.address() as AddressInfo;
+  await new Promise((resolve) => closed.close(resolve));
+  const demo = spawnDemo({ ISSUER: `http://127.0.0.1:${port}/oidc`, AUDIENCE: 'https://api.example.com' });
+  assert.notEqual(await demo.exited, 0);
+  assert.match(demo.stderr, /^clearjwt demo: cannot load the signing keys \(check ISSUER \/ JWKS_URI\): auth\.[a-z_]+: [^\n]+\n$/);
+  assert.equal(demo.stdout, '');
+});
+
+const BAD_ENV: Array<[Record<string, string>, string]> = [
+  [{ PORT: 'abc' }, 'PORT'],
+  [{ ISSUER: 'https://tenant.logto.app/oidc' }, 'AUDIENCE'],
+  [{ CORS_ORIGIN: 'localhost:5173' }, 'CORS_ORIGIN'],
+];
+test('bad environment variables exit non-zero with one line naming the variable', async () => {
+  await Promise.all(BAD_ENV.map(async ([env, variable]) => {
+    const demo = spawnDemo(env);
+    assert.equal(await demo.exited, 1);
+    assert.match(demo.stderr, new RegExp(`^clearjwt demo: ${variable} [^\\n]+\\n$`));
+  }));
+});
+
+// ---- raw HTTP/1.1 helpers -----------------------------------------------------------------
+
+async function rawStatus(url: string, request: string): Promise<number> {
+  const socket = connect(Number(new URL(url).port), '127.0.0.1');
+  const reader = responseReader(socket);
+  socket.write(request);
+  const response = await reader.next();
+  socket.destroy();
+  return Number(response.slice(9, 12));
+}
+
+/** Reads whole responses (headers + Content-Length body) off a socket, one per next(). */
+function responseReader(socket: Socket): { next(): Promise<string> } {
+  let buffered = '';
+  let waiting: (() => void) | undefined;
+  socket.on('data', (chunk: Buffer) => { buffered += chunk.toString('latin1'); waiting?.(); });
+  socket.on('close', () => waiting?.());
+  socket.on('error', () => waiting?.());
+  const take = (): string | undefined => {
+    const end = buffered.indexOf('\r\n\r\n');
+    if (end === -1) return undefined;
+    const length = Number(/\r\ncontent-length: (\d+)/i.exec(buffered.slice(0, end))?.[1] ?? 0);
+    if (buffered.length < end + 4 + length) return undefined;
+    const response = buffered.slice(0, end + 4 + length);
+    buffered = buffered.slice(end + 4 + length);
+    return response;
+  };
+  return {
+    next: () => new Promise((resolve, reject) => {
+      const attempt = () => {
+        const response = take();
+        if (response !== undefined) { waiting = undefined; resolve(response); } else if (socket.destroyed) reject(new Error(`connection closed: ${buffered}`));
+      };
+      waiting = attempt;
+      attempt();
+    }),
+  };
+}
