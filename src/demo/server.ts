@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { AuthError, createVerifier, type Claims } from '../index.js';
+import { AuthError, createVerifier, type Claims, type RemoteKeyEvent } from '../index.js';
 import { ConfigError, loadConfig, type DemoConfig } from './config.js';
 import { devKeyPath, removeDevKey, saveDevKey } from './dev-key.js';
 import { ALLOWED_METHODS, corsHeaders, preflightHeaders, requestPath, sendAuthError, sendJson } from './http.js';
@@ -34,8 +34,9 @@ export async function startServer(config: DemoConfig, log: (line: string) => voi
     const verify = createVerifier({
       issuer,
       audience: config.audience,
+      jwksUri: config.jwksUri,
       requiredScopes: config.requiredScopes,
-      ...(config.jwksUri === undefined ? {} : { jwksUri: config.jwksUri }),
+      onEvent: (event) => log(`keys: ${describeKeyEvent(event)}`),
     });
     await verify.ready(); // an unreachable or misconfigured issuer fails here, at boot
 
@@ -123,6 +124,15 @@ function userInfo(claims: Claims): Record<string, unknown> {
     scopes,
     ...(claims.organization_id === undefined ? {} : { organization_id: claims.organization_id }),
   };
+}
+
+function describeKeyEvent(event: RemoteKeyEvent): string {
+  switch (event.type) {
+    case 'discovery': return `discovered ${event.jwksUri} from ${event.url} (${event.durationMs.toFixed(0)}ms)`;
+    case 'fetch': case 'refresh': return `${event.type} ${event.url} (${event.reason}): kids ${event.kids.join(', ')} (${event.durationMs.toFixed(0)}ms)`;
+    case 'fetch_failed': return `fetch ${event.url} failed: ${event.code}${event.servingStale ? ', serving the last good keys' : ''}; retry in ${Math.round(event.retryInMs / 1000)}s`;
+    case 'key_skipped': return `skipped key #${event.index} (kid ${event.kid ?? 'none'}) of ${event.url}: ${event.code}`;
+  }
 }
 
 // ---- the command line: `npm start` -------------------------------------------------------
