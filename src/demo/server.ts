@@ -27,8 +27,7 @@ export interface RunningServer {
 type Route = (req: IncomingMessage) => Promise<unknown>;
 
 export async function startServer(config: DemoConfig, log: (line: string) => void = console.log): Promise<RunningServer> {
-  const localIssuer = config.issuer === undefined ? await startLocalIssuer() : undefined;
-  const issuer = config.issuer ?? localIssuer!.issuer;
+  const { issuer, localIssuer } = await chooseIssuer(config);
   try {
     // Keys come the normal remote way even for the local issuer: discovery → JWKS → cache.
     const verify = createVerifier({
@@ -114,6 +113,13 @@ export async function startServer(config: DemoConfig, log: (line: string) => voi
     await localIssuer?.close();
     throw error;
   }
+}
+
+// No ISSUER: start the built-in one, and verify its tokens exactly as a remote issuer's.
+async function chooseIssuer(config: DemoConfig): Promise<{ issuer: string; localIssuer: LocalIssuer | undefined }> {
+  if (config.issuer !== undefined) return { issuer: config.issuer, localIssuer: undefined };
+  const localIssuer = await startLocalIssuer();
+  return { issuer: localIssuer.issuer, localIssuer };
 }
 
 function userInfo(claims: Claims): Record<string, unknown> {
