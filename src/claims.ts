@@ -2,7 +2,7 @@
 // token profile (RFC 9068 §4): types, issuer, audience, time, token type and scopes.
 
 import { AuthError } from './errors.js';
-import { parseJsonObject } from './json.js';
+import { own, parseJsonObject } from './json.js';
 
 export interface RegisteredClaims {
   readonly iss?: string;
@@ -55,17 +55,21 @@ export function parseClaims(payload: Uint8Array): Claims {
 /** The rules that hold for the token whatever the route: exp present, issuer, audience, time. */
 export function checkParsedClaims(claims: Claims, rules: ClaimRules, nowSeconds: number): void {
   // RFC 9068 §4: exp is required in an access token; a token without one would never die.
-  if (claims.exp === undefined) throw new AuthError('auth.jwt_exp_missing');
+  if (own(claims, 'exp') === undefined) throw new AuthError('auth.jwt_exp_missing');
   // RFC 7519 §4.1.1 / OIDC Discovery §4.3: the issuer is compared as an exact string.
-  if (claims.iss !== rules.issuer) throw new AuthError('auth.jwt_issuer_mismatch');
+  if (own(claims, 'iss') !== rules.issuer) throw new AuthError('auth.jwt_issuer_mismatch');
   // RFC 7519 §4.1.3: the token must name us; a string or an array that contains us.
-  if (!audienceMatches(claims.aud, rules.audiences)) throw new AuthError('auth.jwt_audience_mismatch');
+  if (!audienceMatches(own(claims, 'aud') as string | string[] | undefined, rules.audiences)) throw new AuthError('auth.jwt_audience_mismatch');
   checkTime(claims, rules, nowSeconds);
 }
 
 /** The time-dependent rules: exp, nbf, iat and maxTokenAge, each with the clock tolerance. */
 export function checkTime(claims: Claims, rules: Pick<ClaimRules, 'clockTolerance' | 'maxTokenAge'>, nowSeconds: number): void {
-  const { exp, nbf, iat } = claims;
+  const exp = own(claims, 'exp') as number;
+  const nbf = own(claims, 'nbf') as number | undefined;
+  const iat = own(claims, 'iat') as number | undefined;
+  // A clock that returns NaN would make every comparison below false, i.e. pass.
+  if (!Number.isFinite(nowSeconds)) throw new AuthError('auth.verification_failed');
   const tolerance = rules.clockTolerance;
   // RFC 7519 §4.1.4: valid only *before* exp.
   if (nowSeconds - tolerance >= exp) throw new AuthError('auth.jwt_expired');
@@ -89,9 +93,9 @@ function checkTypes(claims: Record<string, unknown>): void {
   for (const name of ['exp', 'nbf', 'iat'] as const) {
     if (Object.hasOwn(claims, name) && !isNumericDate(claims[name])) throw new AuthError('auth.jwt_claim_invalid');
   }
-  const aud = claims['aud'];
+  const aud = own(claims, 'aud');
   if (Object.hasOwn(claims, 'aud') && typeof aud !== 'string' && !isStringArray(aud)) throw new AuthError('auth.jwt_claim_invalid');
-  const scp = claims['scp'];
+  const scp = own(claims, 'scp');
   if (Object.hasOwn(claims, 'scp') && !isStringArray(scp)) throw new AuthError('auth.jwt_claim_invalid');
 }
 
@@ -113,7 +117,8 @@ function audienceMatches(aud: string | readonly string[] | undefined, accepted: 
 // and from `scp`, the array some providers use.
 export function grantedScopes(claims: Claims): ReadonlySet<string> {
   const granted = new Set<string>();
-  const { scope, scp } = claims;
+  const scope = own(claims, 'scope');
+  const scp = own(claims, 'scp');
   if (typeof scope === 'string') for (const item of scope.split(' ')) if (item !== '') granted.add(item);
   if (Array.isArray(scp)) for (const item of scp as string[]) granted.add(item);
   return granted;

@@ -17,3 +17,12 @@ export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | un
     return undefined;
   }
 }
+
+/**
+ * An object's own member, never an inherited one. Every security-relevant member of parsed
+ * JSON is read through this, so that a polluted Object.prototype (a bug elsewhere in the
+ * process) cannot supply a missing `exp`, `aud`, `scope` or `alg`.
+ */
+export function own(object: object, name: string): unknown {
+  return Object.hasOwn(object, name) ? (object as Record<string, unknown>)[name] : undefined;
+}

@@ -12,7 +12,7 @@ import {
 import { isCanonicalBase64url } from './base64url.js';
 import { ecSpki, ed25519Spki, rsaSpki } from './der.js';
 import { AuthError } from './errors.js';
-import { isPlainObject } from './json.js';
+import { isPlainObject, own } from './json.js';
 
 export interface VerificationKey {
   readonly kid: string | undefined;
@@ -48,7 +48,7 @@ export function importJwk(jwk: unknown): VerificationKey {
   const kid = optionalString(jwk, 'kid');
   checkIntendedUse(jwk);
 
-  const kty = jwk['kty'];
+  const kty = own(jwk, 'kty');
   let imported: ImportedKey;
   if (kty === 'EC') imported = importEc(jwk);
   else if (kty === 'RSA') imported = importRsa(jwk);
@@ -56,7 +56,7 @@ export function importJwk(jwk: unknown): VerificationKey {
   else if (typeof kty === 'string') throw new AuthError('auth.jwk_unsupported');
   else throw new AuthError('auth.jwk_invalid');
 
-  const algorithms = permittedAlgorithms(kty, imported.curve, jwk['alg']);
+  const algorithms = permittedAlgorithms(kty, imported.curve, own(jwk, 'alg'));
   let keyObject: KeyObject;
   try {
     keyObject = createPublicKey({ key: imported.spkiDer, format: 'der', type: 'spki' });
@@ -71,7 +71,7 @@ export function importJwk(jwk: unknown): VerificationKey {
 function checkIntendedUse(jwk: Record<string, unknown>): void {
   const use = optionalString(jwk, 'use');
   if (use !== undefined && use !== 'sig') throw new AuthError('auth.jwk_not_for_signature');
-  const keyOps = jwk['key_ops'];
+  const keyOps = own(jwk, 'key_ops');
   if (keyOps === undefined) return;
   if (!Array.isArray(keyOps) || !keyOps.every((op) => typeof op === 'string')) throw new AuthError('auth.jwk_invalid');
   if (!keyOps.includes('verify')) throw new AuthError('auth.jwk_not_for_signature');
@@ -98,7 +98,7 @@ interface ImportedKey {
 
 // RFC 7518 §6.2.1: crv, x, y.
 function importEc(jwk: Record<string, unknown>): ImportedKey {
-  const curve = jwk['crv'];
+  const curve = own(jwk, 'crv');
   if (curve !== 'P-256' && curve !== 'P-384' && curve !== 'P-521') {
     throw new AuthError(typeof curve === 'string' ? 'auth.jwk_unsupported' : 'auth.jwk_invalid');
   }
@@ -128,7 +128,7 @@ function importRsa(jwk: Record<string, unknown>): ImportedKey {
 
 // RFC 8037 §2: crv and x. Only Ed25519 signs JWS here (Ed448 and X25519/X448 are refused).
 function importOkp(jwk: Record<string, unknown>): ImportedKey {
-  const curve = jwk['crv'];
+  const curve = own(jwk, 'crv');
   if (curve !== 'Ed25519') throw new AuthError(typeof curve === 'string' ? 'auth.jwk_unsupported' : 'auth.jwk_invalid');
   const x = requiredBytes(jwk, 'x');
   if (x.length !== ED25519_KEY_LENGTH) throw new AuthError('auth.jwk_invalid');
@@ -136,13 +136,13 @@ function importOkp(jwk: Record<string, unknown>): ImportedKey {
 }
 
 function requiredBytes(jwk: Record<string, unknown>, member: string): Buffer {
-  const text = jwk[member];
+  const text = own(jwk, member);
   if (typeof text !== 'string' || text.length === 0 || !isCanonicalBase64url(text)) throw new AuthError('auth.jwk_invalid');
   return Buffer.from(text, 'base64url');
 }
 
 function optionalString(jwk: Record<string, unknown>, member: string): string | undefined {
-  const value = jwk[member];
+  const value = own(jwk, member);
   if (value !== undefined && typeof value !== 'string') throw new AuthError('auth.jwk_invalid');
   return value;
 }

@@ -3,7 +3,7 @@
 import type { JwsAlgorithm } from './algorithms.js';
 import { AuthError, type AuthErrorCode } from './errors.js';
 import { importJwk, type VerificationKey } from './jwk.js';
-import { isPlainObject } from './json.js';
+import { isPlainObject, own } from './json.js';
 
 export interface SkippedKey {
   /** Position in the set's `keys` array. */
@@ -22,15 +22,16 @@ export interface KeySet {
 // that are not understood by them, that are missing required members, or for which values
 // are out of the supported ranges." A set that is not `{ "keys": [...] }` is unusable.
 export function importJwkSet(document: unknown): KeySet {
-  if (!isPlainObject(document) || !Array.isArray(document['keys'])) throw new AuthError('auth.jwks_invalid');
+  const members = isPlainObject(document) ? own(document, 'keys') : undefined;
+  if (!Array.isArray(members)) throw new AuthError('auth.jwks_invalid');
   const keys: VerificationKey[] = [];
   const skipped: SkippedKey[] = [];
-  document['keys'].forEach((jwk: unknown, index: number) => {
+  members.forEach((jwk: unknown, index: number) => {
     try {
       keys.push(importJwk(jwk));
     } catch (error) {
-      const kid = isPlainObject(jwk) && typeof jwk['kid'] === 'string' ? jwk['kid'] : undefined;
-      skipped.push({ index, kid, code: error instanceof AuthError ? error.code : 'auth.jwk_invalid' });
+      const kid = isPlainObject(jwk) ? own(jwk, 'kid') : undefined;
+      skipped.push({ index, kid: typeof kid === 'string' ? kid : undefined, code: error instanceof AuthError ? error.code : 'auth.jwk_invalid' });
     }
   });
   return Object.freeze({ keys: Object.freeze(keys), skipped: Object.freeze(skipped) });

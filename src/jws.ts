@@ -4,7 +4,7 @@
 import { getAlgorithm, type AlgorithmSpec, type JwsAlgorithm } from './algorithms.js';
 import { decodeBase64url } from './base64url.js';
 import { AuthError } from './errors.js';
-import { parseJsonObject } from './json.js';
+import { own, parseJsonObject } from './json.js';
 
 export interface JwsHeader {
   readonly alg: JwsAlgorithm;
@@ -64,10 +64,12 @@ export function decodeCompactJws(token: string, options: DecodeOptions = {}): De
   };
 }
 
+// The header gets no prototype, so a member it lacks (`kid`, `typ`) reads as undefined even
+// if Object.prototype has been polluted elsewhere in the process.
 function parseHeader(bytes: Buffer): Record<string, unknown> {
   const header = parseJsonObject(bytes);
   if (header === undefined) throw new AuthError('auth.jws_header_invalid');
-  return header;
+  return Object.setPrototypeOf(header, null) as Record<string, unknown>;
 }
 
 // The order is part of the contract (tests pin it): algorithm, then extensions, then the
@@ -75,7 +77,7 @@ function parseHeader(bytes: Buffer): Record<string, unknown> {
 function checkHeader(header: Record<string, unknown>, allowed: ReadonlySet<JwsAlgorithm> | undefined): AlgorithmSpec {
   // RFC 7515 §4.1.1: alg is required. RFC 8725 §3.1: the verifier, not the token, decides
   // which algorithms are acceptable; `none` and HS* are not in our table at all.
-  const alg = header['alg'];
+  const alg = own(header, 'alg');
   if (typeof alg !== 'string') throw new AuthError('auth.jws_header_invalid');
   const algorithm = getAlgorithm(alg);
   if (algorithm === undefined || (allowed !== undefined && !allowed.has(algorithm.name))) {

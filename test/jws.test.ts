@@ -37,7 +37,9 @@ test('decodes a compact JWS: header object, payload bytes as signed, signing inp
   const signature = Buffer.alloc(64, 9);
   const token = `${b64(JSON.stringify(header))}.${b64(payload)}.${b64(signature)}`;
   const decoded = decodeCompactJws(token);
-  assert.deepEqual(decoded.header, header);
+  assert.deepEqual({ ...decoded.header }, header);
+  // No prototype: a member the header lacks cannot be inherited from a polluted Object.prototype.
+  assert.equal(Object.getPrototypeOf(decoded.header), null);
   assert.equal(decoded.algorithm.name, 'ES256');
   assert.deepEqual(decoded.payload, payload);
   assert.deepEqual(decoded.signature, signature);

@@ -204,3 +204,23 @@ test('verifier: remote options are checked at creation', () => {
   assert.throws(() => createVerifier({ ...base, onEvent: 'log' as unknown as () => void }), TypeError);
   assert.doesNotThrow(() => createVerifier({ ...base, jwksUri: 'http://127.0.0.1:1/jwks' }));
 });
+
+test('verifier: a polluted Object.prototype cannot supply a missing exp, aud, scope, alg or kid', async () => {
+  const noExp = manifest.cases.find((item) => item.name === 'jwt/exp-missing')!.token;
+  const noAud = manifest.cases.find((item) => item.name === 'jwt/aud-missing')!.token;
+  const prototype = Object.prototype as Record<string, unknown>;
+  const polluted = { exp: manifest.now + 3600, aud: manifest.audience, scope: 'admin', scp: ['admin'], kid: 'es256-1', typ: 'at+jwt' };
+  Object.assign(prototype, polluted);
+  try {
+    assert.equal(await outcome(createVerifier(BASE)(bearer(noExp))), 'auth.jwt_exp_missing');
+    assert.equal(await outcome(createVerifier(BASE)(bearer(noAud))), 'auth.jwt_audience_mismatch');
+    assert.equal(await outcome(createVerifier({ ...BASE, requiredScopes: ['admin'] })(bearer(logtoValid))), 'auth.insufficient_scope');
+  } finally {
+    for (const name of Object.keys(polluted)) delete prototype[name];
+  }
+});
+
+test('verifier: a clock that returns NaN fails closed instead of passing every time check', async () => {
+  const expired = manifest.cases.find((item) => item.name === 'jwt/expired')!.token;
+  assert.equal(await outcome(createVerifier({ ...BASE, now: () => Number.NaN })(bearer(expired))), 'auth.verification_failed');
+});
