@@ -79,7 +79,7 @@ export function checkTime(claims: Claims, rules: Pick<ClaimRules, 'clockToleranc
   // forgery problem either way.
   if (iat !== undefined && nowSeconds + tolerance < iat) throw new AuthError('auth.jwt_iat_in_future');
   if (rules.maxTokenAge !== undefined) {
-    if (iat === undefined) throw new AuthError('auth.jwt_claim_invalid');
+    if (iat === undefined) throw new AuthError('auth.jwt_iat_missing');
     if (nowSeconds - tolerance - iat > rules.maxTokenAge) throw new AuthError('auth.jwt_too_old');
   }
 }

@@ -17,7 +17,7 @@ interface CodeSpec {
 const CODES = {
   // Bearer extraction (RFC 6750 §2.1, the guide's three codes).
   'auth.authorization_header_missing': { status: 401, error: undefined, message: 'The Authorization header is missing.' },
-  'auth.authorization_token_invalid_format': { status: 401, error: 'invalid_request', message: 'The Authorization header is not of the form "Bearer <token>".' },
+  'auth.authorization_token_invalid_format': { status: 401, error: 'invalid_request', message: 'The Authorization header is not of the form: Bearer <token>.' },
   'auth.authorization_token_type_not_supported': { status: 401, error: undefined, message: 'The Authorization scheme is not Bearer.' },
 
   // Compact JWS (RFC 7515).
@@ -48,6 +48,7 @@ const CODES = {
   'auth.jwt_not_yet_valid': { status: 401, error: 'invalid_token', message: 'The token is not valid yet (nbf).' },
   'auth.jwt_iat_in_future': { status: 401, error: 'invalid_token', message: 'The token was issued in the future (iat).' },
   'auth.jwt_too_old': { status: 401, error: 'invalid_token', message: 'The token was issued too long ago (iat).' },
+  'auth.jwt_iat_missing': { status: 401, error: 'invalid_token', message: 'The token has no issued-at (iat) claim, which this API requires.' },
   'auth.jwt_issuer_mismatch': { status: 401, error: 'invalid_token', message: 'The token was issued by an untrusted issuer.' },
   'auth.jwt_audience_mismatch': { status: 401, error: 'invalid_token', message: 'The token is not meant for this API (aud).' },
   'auth.jwt_typ_mismatch': { status: 401, error: 'invalid_token', message: 'The token type (typ) is not the expected one.' },
@@ -111,9 +112,10 @@ export class AuthError extends Error {
   }
 }
 
-// RFC 9110 §5.6.4 quoted-string: backslash-escape `"` and `\`. RFC 6750 §3 limits the
-// attribute values to printable ASCII (%x20-21 / %x23-5B / %x5D-7E), so anything else is
-// replaced rather than risk header injection.
+// RFC 9110 §5.6.4 quoted-string, for the realm (any printable text, `"` and `\` escaped).
+// RFC 6750 §3 further keeps `"` and `\` out of error_description and scope: our messages
+// contain neither (a test checks) and scopes are validated as RFC 6749 scope-tokens. Anything
+// outside printable ASCII is replaced, never passed on, so no value can break the header.
 function quotedString(value: string): string {
   return `"${value.replace(/[^\x20-\x7e]/g, '?').replace(/["\\]/g, '\\$&')}"`;
 }

@@ -15,9 +15,10 @@ export interface KeySource {
 }
 
 /** A JWK Set given up front: fully offline, imported once. */
-export function createStaticKeySource(jwks: unknown): KeySource {
+export function createStaticKeySource(jwks: unknown): KeySource & { readonly keySet: KeySet } {
   const keySet: KeySet = importJwkSet(jwks);
   return {
+    keySet,
     resolveKey: (header) => selectKey(keySet, header.alg, header.kid),
     ready: () => Promise.resolve(),
     isCurrent: (key) => keySet.keys.includes(key),

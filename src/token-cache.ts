@@ -8,7 +8,7 @@
 // can change between two requests is re-checked on every hit, by the same code as a miss:
 // - the key may leave the key set (rotation): KeySource.isCurrent, else a full verification;
 // - time passes: checkTime (exp, nbf, iat, maxTokenAge, with the clock tolerance), so a hit
-//   is never served at or past exp;
+//   is never served past exp + clockTolerance, exactly as a miss;
 // - each route asks for its own scopes: the verifier checks them after a hit as after a miss.
 // Failures are never stored. Each verifier has its own cache, so nothing leaks between two.
 

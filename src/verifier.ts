@@ -8,6 +8,7 @@ import {
   type ClaimRules, type Claims,
 } from './claims.js';
 import { AuthError, toAuthError } from './errors.js';
+import type { KeySet } from './jwks.js';
 import { DEFAULT_MAX_TOKEN_LENGTH, type DecodeOptions } from './jws.js';
 import { createStaticKeySource, type KeySource } from './key-source.js';
 import { createRemoteKeySource, type RemoteKeyEvent } from './remote/jwks-cache.js';
@@ -69,6 +70,7 @@ export interface Verifier<Custom extends object = Record<never, never>> {
 }
 
 export const DEFAULT_CLOCK_TOLERANCE = 5;
+export const MAX_CLOCK_TOLERANCE = 300;
 
 export function createVerifier<Custom extends object = Record<never, never>>(options: VerifierOptions): Verifier<Custom> {
   if (typeof options !== 'object' || options === null) throw new TypeError('createVerifier: options must be an object');
@@ -101,15 +103,20 @@ export function createVerifier<Custom extends object = Record<never, never>>(opt
   });
 
   async function verify(headers: HeadersInput | null | undefined, callOptions?: VerifyCallOptions): Promise<Claims<Custom>> {
+    // A malformed `scopes` is the caller's bug, not the client's: reported as such, never
+    // guessed at (a string would otherwise be spread into one-letter scopes).
+    const scopes = callOptions?.scopes;
+    if (scopes !== undefined && !isScopeList(scopes)) throw new TypeError('verify: scopes must be an array of scope tokens');
     try {
       const token = extractBearerToken(headers);
       const verified = await verifyTokenOrHit(token);
-      checkScopes(verified.grantedScopes, rules.requiredScopes, callOptions?.scopes);
+      checkScopes(verified.grantedScopes, rules.requiredScopes, scopes);
       return verified.claims as Claims<Custom>;
     } catch (error) {
-      const authError = toAuthError(error);
-      if (realm === undefined) throw authError;
-      throw new AuthError(authError.code, { requiredScopes: authError.requiredScopes, realm, cause: authError.cause });
+      // A fresh error for every request: one failed key fetch is shared by all the requests
+      // waiting on it, and a framework that decorates errors must not leak between them.
+      const { code, requiredScopes, cause } = toAuthError(error);
+      throw new AuthError(code, { requiredScopes, realm, cause });
     }
   }
   return Object.assign(verify, { ready: () => keySource.ready() });
@@ -118,12 +125,22 @@ export function createVerifier<Custom extends object = Record<never, never>>(opt
 // A static set is used as given; otherwise the issuer's keys are found and cached remotely.
 function createKeySource(options: VerifierOptions, now: () => number): KeySource {
   if (options.jwks !== undefined) {
-    if (options.jwksUri !== undefined) throw new TypeError('createVerifier: give jwks or jwksUri, not both');
+    for (const name of ['jwksUri', 'jwksCache', 'onEvent'] as const) {
+      if (options[name] !== undefined) throw new TypeError(`createVerifier: ${name} is for remote keys; it cannot be combined with jwks`);
+    }
+    let keySource: KeySource & { keySet: KeySet };
     try {
-      return createStaticKeySource(options.jwks);
+      keySource = createStaticKeySource(options.jwks);
     } catch (error) {
       throw new TypeError('createVerifier: jwks is not a JWK Set ({ "keys": [...] })', { cause: error });
     }
+    // Every key skipped (private, too small, off-curve, ...) means no token can ever verify:
+    // that is a configuration error, better reported at boot than as 401s.
+    if (keySource.keySet.keys.length === 0) {
+      const reasons = keySource.keySet.skipped.map((key) => key.code).join(', ') || 'the set is empty';
+      throw new TypeError(`createVerifier: jwks holds no usable key (${reasons})`);
+    }
+    return keySource;
   }
   const cache = options.jwksCache ?? {};
   if (typeof cache !== 'object' || cache === null) throw new TypeError('createVerifier: jwksCache must be an object');
@@ -138,13 +155,20 @@ function claimRules(options: VerifierOptions): ClaimRules {
     throw new TypeError('createVerifier: audience must be a non-empty string or a non-empty array of them');
   }
   const requiredScopes = options.requiredScopes ?? [];
-  if (!Array.isArray(requiredScopes) || !requiredScopes.every((item) => typeof item === 'string' && /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(item))) {
-    // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
-    throw new TypeError('createVerifier: requiredScopes must be an array of scope tokens');
-  }
+  if (!isScopeList(requiredScopes)) throw new TypeError('createVerifier: requiredScopes must be an array of scope tokens');
   const clockTolerance = nonNegativeNumber(options.clockTolerance, 'clockTolerance') ?? DEFAULT_CLOCK_TOLERANCE;
+  // More forgiveness than this is no longer clock skew: it quietly extends every token's life.
+  if (clockTolerance > MAX_CLOCK_TOLERANCE) throw new TypeError(`createVerifier: clockTolerance must be at most ${MAX_CLOCK_TOLERANCE} seconds`);
   const maxTokenAge = nonNegativeNumber(options.maxTokenAge, 'maxTokenAge');
   return Object.freeze({ issuer, audiences: Object.freeze([...audiences]), clockTolerance, maxTokenAge, requiredScopes: Object.freeze([...requiredScopes]) });
+}
+
+// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), which also keeps `"` and
+// `\` out of the challenge's scope="…" (RFC 6750 §3).
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+function isScopeList(scopes: unknown): scopes is readonly string[] {
+  return Array.isArray(scopes) && scopes.every((scope) => typeof scope === 'string' && SCOPE_TOKEN.test(scope));
 }
 
 function allowedAlgorithms(algorithms: readonly JwsAlgorithm[] | undefined): ReadonlySet<JwsAlgorithm> {

@@ -70,7 +70,7 @@ test('claims: table of rules (RFC 7519 §4.1, RFC 9068 §4)', () => {
     ['iat 2 s in the future, no tolerance', { ...BASE, iat: NOW + 2 }, 'auth.jwt_iat_in_future', { clockTolerance: 0 }],
     ['younger than maxTokenAge', { ...BASE, iat: NOW - 60 }, 'valid', { maxTokenAge: 300 }],
     ['older than maxTokenAge', { ...BASE, iat: NOW - 600 }, 'auth.jwt_too_old', { maxTokenAge: 300 }],
-    ['maxTokenAge without iat', without('iat'), 'auth.jwt_claim_invalid', { maxTokenAge: 300 }],
+    ['maxTokenAge without iat', without('iat'), 'auth.jwt_iat_missing', { maxTokenAge: 300 }],
     ['required scope present', BASE, 'valid', { requiredScopes: ['read:profile'] }],
     ['required scope missing', BASE, 'auth.insufficient_scope', { requiredScopes: ['admin'] }],
     ['per-call scope missing', BASE, 'auth.insufficient_scope', {}, ['admin']],

@@ -73,8 +73,8 @@ test('GET /healthz needs no token', async () => {
 // RFC 6750 §3.1: no error attribute when the request carried no Bearer credentials.
 const HEADER_ERRORS: Array<[string, string | undefined, string, string]> = [
   ['missing', undefined, 'auth.authorization_header_missing', 'Bearer realm="api"'],
-  ['scheme only', 'Bearer', 'auth.authorization_token_invalid_format', 'Bearer realm="api", error="invalid_request", error_description="The Authorization header is not of the form \\"Bearer <token>\\"."'],
-  ['three parts', 'Bearer a b', 'auth.authorization_token_invalid_format', 'Bearer realm="api", error="invalid_request", error_description="The Authorization header is not of the form \\"Bearer <token>\\"."'],
+  ['scheme only', 'Bearer', 'auth.authorization_token_invalid_format', 'Bearer realm="api", error="invalid_request", error_description="The Authorization header is not of the form: Bearer <token>."'],
+  ['three parts', 'Bearer a b', 'auth.authorization_token_invalid_format', 'Bearer realm="api", error="invalid_request", error_description="The Authorization header is not of the form: Bearer <token>."'],
   ['not Bearer', 'Basic dXNlcjpwYXNz', 'auth.authorization_token_type_not_supported', 'Bearer realm="api"'],
 ];
 for (const [name, authorization, code, challenge] of HEADER_ERRORS) {

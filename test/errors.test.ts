@@ -52,3 +52,9 @@ test('errors: anything unexpected fails closed as invalid_token', () => {
   const original = new AuthError('auth.jwt_expired');
   assert.equal(toAuthError(original), original);
 });
+
+test('errors: messages hold no `"` or `\\`, which RFC 6750 §3 keeps out of error_description', () => {
+  for (const code of AUTH_ERROR_CODES) {
+    assert.doesNotMatch(new AuthError(code).message, /["\\]/, code);
+  }
+});

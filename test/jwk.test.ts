@@ -267,6 +267,81 @@ test('OKP: Ed25519 only, x of exactly 32 bytes (RFC 8037 §2, RFC 8032 §5.1.5)'
   for (const [label, jwk, code] of table) assertCode(jwk, code, label);
 });
 
+// The eight Ed25519 points of small order as public-key encodings (libsodium's blocklist, with
+// each sign bit where both are valid encodings). Node is the oracle that they are dangerous.
+const ED25519_SMALL_ORDER: [label: string, hex: string][] = [
+  ['identity (y = 1)', `01${'00'.repeat(31)}`],
+  ['order 2 (y = p − 1)', `ec${'ff'.repeat(30)}7f`],
+  ['order 4 (y = 0, sign 0)', '00'.repeat(32)],
+  ['order 4 (y = 0, sign 1)', `${'00'.repeat(31)}80`],
+  ['order 8 (y₈, sign 0)', '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05'],
+  ['order 8 (y₈, sign 1)', '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85'],
+  ['order 8 (p − y₈, sign 0)', 'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a'],
+  ['order 8 (p − y₈, sign 1)', 'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa'],
+];
+
+const okp = (hex: string): Jwk => ({ kty: 'OKP', crv: 'Ed25519', x: b64(Buffer.from(hex, 'hex')) });
+
+// Node's own import and verify: does R ‖ S with S = 0 and R one of the small-order points verify
+// some random message under this key? Each try succeeds with probability ≥ 1/8 for a
+// small-order key, so 64 messages × 8 R leave a chance below 10⁻²⁹ of a false "no".
+function nodeAcceptsForgery(jwk: Jwk): boolean {
+  const key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }); // throws if Node refuses
+  const zeroS = Buffer.alloc(32);
+  for (let attempt = 0; attempt < 64; attempt++) {
+    const message = crypto.randomBytes(32);
+    for (const [, rHex] of ED25519_SMALL_ORDER) {
+      if (crypto.verify(null, message, key, Buffer.concat([Buffer.from(rHex, 'hex'), zeroS]))) return true;
+    }
+  }
+  return false;
+}
+
+test('OKP: an Ed25519 key of small order verifies forgeries in Node, and is refused (libsodium blocklist)', () => {
+  for (const [label, hex] of ED25519_SMALL_ORDER) {
+    assert.ok(nodeAcceptsForgery(okp(hex)), `${label}: Node imports the key and verifies R = small-order point, S = 0`);
+    assertCode(okp(hex), 'auth.jwk_invalid', label);
+    assertCode({ ...okp(hex), alg: 'EdDSA', use: 'sig', kid: 'k' }, 'auth.jwk_invalid', `${label} with alg/use/kid`);
+  }
+});
+
+test('OKP: an Ed25519 key with y ≥ p is refused (RFC 8032 §5.1.3), though Node imports it', () => {
+  const table: [label: string, hex: string, forgeable: boolean][] = [
+    // y = p ≡ 0: a second spelling of the order-4 point, so Node even verifies forgeries with it.
+    ['y = p', `ed${'ff'.repeat(30)}7f`, true],
+    ['y = p, sign 1', `ed${'ff'.repeat(30)}ff`, true],
+    ['y = p + 1 ≡ 1 (identity)', `ee${'ff'.repeat(30)}7f`, true],
+    ['y = 2^255 − 1', `${'ff'.repeat(31)}7f`, false],
+    ['y = 2^255 − 1, sign 1', 'ff'.repeat(32), false],
+  ];
+  for (const [label, hex, forgeable] of table) {
+    assert.doesNotThrow(() => createPublicKey({ key: okp(hex) as JsonWebKey, format: 'jwk' }), `${label}: Node imports it`);
+    if (forgeable) assert.ok(nodeAcceptsForgery(okp(hex)), `${label}: Node verifies a forgery`);
+    assertCode(okp(hex), 'auth.jwk_invalid', label);
+  }
+  // Boundary: y = p − 2 is canonical and not of small order, so this check does not refuse it.
+  assert.doesNotThrow(() => importJwk(okp(`eb${'ff'.repeat(30)}7f`)), 'y = p − 2');
+});
+
+test('OKP: ordinary Ed25519 keys (openssl fixture, freshly generated) still import and verify', (t) => {
+  const message = crypto.randomBytes(64);
+  const generated = generateKeyPairSync('ed25519');
+  const fresh = importJwk(publicJwk(generated.publicKey));
+  assert.ok(crypto.verify(null, message, fresh.keyObject, crypto.sign(null, message, generated.privateKey)), 'generated key');
+
+  const skip = missingVectors(MANIFEST_FILE, 'fixtures/manifest.json');
+  if (skip !== undefined) return t.skip(skip);
+  const entry = loadManifest().keys.find((candidate) => candidate.kid === 'eddsa-1');
+  assert.ok(entry !== undefined, 'manifest has eddsa-1');
+  const jwk = (readJson(fixturePath('jwks.json')) as { keys: Jwk[] }).keys.find((candidate) => candidate['kid'] === 'eddsa-1');
+  assert.ok(jwk !== undefined, 'jwks.json has eddsa-1');
+  const fixture = importJwk(jwk);
+  const privateKey = crypto.createPrivateKey(readFileSync(fixturePath(entry.privateKey)));
+  const signature = crypto.sign(null, message, privateKey);
+  assert.ok(crypto.verify(null, message, fixture.keyObject, signature), 'fixture eddsa-1');
+  assert.ok(!crypto.verify(null, Buffer.concat([message, Buffer.from([0])]), fixture.keyObject, signature), 'and only its message');
+});
+
 test('alg pins the key to one algorithm; unknown alg is unsupported; a foreign one is invalid (RFC 7517 §4.4)', () => {
   const pinned: [label: string, jwk: Jwk, alg: string][] = [
     ['P-256 ES256', P256, 'ES256'],

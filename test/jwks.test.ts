@@ -6,7 +6,7 @@ import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { test } from 'node:test';
 import type { JwsAlgorithm } from '../src/algorithms.js';
 import { AuthError, type AuthErrorCode } from '../src/errors.js';
-import { importJwkSet, selectKey, type KeySet } from '../src/jwks.js';
+import { importJwkSet, MAX_JWKS_KEYS, selectKey, type KeySet } from '../src/jwks.js';
 
 type Jwk = Record<string, unknown>;
 const jwkOf = (key: ReturnType<typeof generateKeyPairSync>['publicKey']): Jwk => ({ ...(key.export({ format: 'jwk' }) as JsonWebKey) });
@@ -30,6 +30,18 @@ test('a document that is not { "keys": [...] } is auth.jwks_invalid', () => {
   const table: unknown[] = [null, undefined, 'keys', [], [P256_A], {}, { keys: null }, { keys: {} }, { keys: P256_A }, { keys: 'x' }, { Keys: [P256_A] }];
   for (const document of table) assertCode(() => importJwkSet(document), 'auth.jwks_invalid', JSON.stringify(document) ?? 'undefined');
   assert.deepEqual(importJwkSet({ keys: [] }).keys, []);
+});
+
+test(`more than ${MAX_JWKS_KEYS} keys is auth.jwks_invalid, before any key is imported`, () => {
+  assert.equal(MAX_JWKS_KEYS, 100);
+  const keys = (count: number) => Array.from({ length: count }, (_, index) => ({ ...P256_A, kid: `k${index}` }));
+  assert.equal(importJwkSet({ keys: keys(MAX_JWKS_KEYS) }).keys.length, MAX_JWKS_KEYS);
+  let touched = false;
+  const watched = { get kty(): string { touched = true; return 'EC'; } };
+  assertCode(() => importJwkSet({ keys: [watched, ...keys(MAX_JWKS_KEYS)] }), 'auth.jwks_invalid', `${MAX_JWKS_KEYS + 1} keys`);
+  assert.equal(touched, false);
+  // Skipped keys count too: the cost is in looking at them.
+  assertCode(() => importJwkSet({ keys: Array.from({ length: MAX_JWKS_KEYS + 1 }, () => 'not a key') }), 'auth.jwks_invalid', 'unusable');
 });
 
 test('unusable keys are skipped with their index, kid and code; the rest are kept', () => {

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { runInNewContext } from 'node:vm';
 import { AuthError } from '../src/errors.js';
+import { MAX_JWKS_KEYS } from '../src/jwks.js';
 import type { KeySource } from '../src/key-source.js';
 import { createRemoteKeySource, type RemoteKeyEvent, type RemoteKeySourceOptions } from '../src/remote/jwks-cache.js';
 import { verifyCompactJws } from '../src/verify-jws.js';
@@ -319,4 +321,104 @@ test('an onEvent that throws or rejects never breaks verification; events never 
     assert.ok(!logged.includes(token.split('.')[2]!) && !logged.includes(token.split('.')[1]!));
   }
   assert.ok(seen.length >= 6);
+});
+
+test('an onEvent returning a rejecting thenable or another realm\'s rejected promise leaks no unhandled rejection', async () => {
+  server = await startKeyServer({ keys: [ES256] });
+  const leaked: unknown[] = [];
+  const onLeak = (reason: unknown) => { leaked.push(reason); };
+  process.on('unhandledRejection', onLeak);
+  try {
+    for (const onEvent of [
+      () => runInNewContext('Promise.reject(new Error("logger down"))') as unknown,
+      () => ({ then: (_: unknown, reject: (reason: unknown) => void) => reject(new Error('logger down')) }),
+    ]) {
+      const source = createRemoteKeySource({ issuer: server.issuer, onEvent: onEvent as () => void });
+      await verify(source, signToken('ES256', 'es256-1'));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20)); // unhandledRejection fires after a turn
+    assert.deepEqual(leaked, []);
+  } finally {
+    process.off('unhandledRejection', onLeak);
+    unhandled.length = 0; // counted here, not again by the file's after()
+  }
+});
+
+// The cache's intervals are times from `now()`, the wall clock by default. When it steps back
+// (NTP correction, VM resumed from a snapshot), no interval may stretch by the step.
+test('clock stepped back 24 h: the set counts as expired, so a rotation is seen at once', async () => {
+  const source = await setup({ keys: [ES256, ES384] });
+  await source.ready();
+  clock += 1_000;
+  await refused(verify(source, signToken('ES256', randomUUID())), 'auth.jwks_key_not_found'); // starts the kid cooldown
+  assert.equal(jwksRequests(), 2);
+
+  clock -= 24 * 60 * MINUTE;
+  server.jwks = { keys: [ES256, { ...ES384, kid: 'es384-2' }] }; // the issuer rotates es384-1 → es384-2
+  await verify(source, signToken('ES384', 'es384-2'));
+  await refused(verify(source, signToken('ES384', 'es384-1')), 'auth.jwks_key_not_found');
+  assert.equal(jwksRequests(), 3);
+  await verify(source, signToken('ES384', 'es384-2')); // and the new set is fresh again
+  assert.equal(jwksRequests(), 3);
+});
+
+test('clock stepped back during a retry back-off: the back-off is over', async () => {
+  const source = await setup();
+  server.route(server.jwksPath, (_, response) => sendJson(response, 503, {}));
+  await refused(source.ready(), 'auth.jwks_unavailable');
+  server.route(server.jwksPath, undefined);
+  clock -= 24 * 60 * MINUTE;
+  await source.ready();
+  assert.equal(jwksRequests(), 2);
+});
+
+test('clock stepped back during the unknown-kid cooldown: the cooldown is over', async () => {
+  const source = await setup({ keys: [ES256] });
+  await source.ready();
+  clock += 20_000;
+  server.route(server.jwksPath, (_, response) => sendJson(response, 503, {}));
+  await refused(verify(source, signToken('ES384', 'es384-1')), 'auth.jwks_key_not_found'); // refetch fails
+  assert.equal(jwksRequests(), 2);
+
+  server.route(server.jwksPath, undefined);
+  server.jwks = { keys: [ES256, ES384] };
+  clock -= 10_000; // still after the set was fetched, so it is fresh; before the refetch
+  await verify(source, signToken('ES384', 'es384-1'));
+  assert.equal(jwksRequests(), 3);
+});
+
+test(`a set of more than ${MAX_JWKS_KEYS} keys is 503 auth.jwks_invalid; a loaded set keeps being served`, async () => {
+  const tooMany = { keys: Array.from({ length: MAX_JWKS_KEYS + 1 }, (_, index) => ({ ...ES256, kid: `k${index}` })) };
+  const cold = await setup(tooMany);
+  const error = await refused(cold.ready(), 'auth.jwks_invalid');
+  assert.equal(error.status, 503);
+  await server.close();
+
+  const source = await setup();
+  const { key } = await verify(source, signToken('ES256', 'es256-1'));
+  server.jwks = tooMany;
+  clock += 10 * MINUTE;
+  await verify(source, signToken('ES256', 'es256-1')); // stale-if-error
+  assert.equal(jwksRequests(), 2);
+  const failed = events.at(-1);
+  assert.ok(failed?.type === 'fetch_failed' && failed.code === 'auth.jwks_invalid' && failed.servingStale);
+  assert.equal(source.isCurrent(key), true);
+});
+
+test('a refresh keeps the object of a key whose kid, SPKI and algorithms are unchanged, and only that', async () => {
+  const ES256_AS_ES384_KID = { ...ES256, kid: 'es384-1' };
+  const source = await setup({ keys: [ES256, ES384] });
+  const { key: kept } = await verify(source, signToken('ES256', 'es256-1'));
+  const { key: replaced } = await verify(source, signToken('ES384', 'es384-1'));
+  server.jwks = { keys: [ES384, { ...ES256 }, ES256_AS_ES384_KID] }; // same kid, other key
+  clock += 10 * MINUTE;
+  await verify(source, signToken('ES256', 'es256-1'));
+  assert.equal(jwksRequests(), 2);
+  assert.equal(source.isCurrent(kept), true);
+  assert.equal(source.isCurrent(replaced), true, 'es384-1 with its own key is still there');
+  server.jwks = { keys: [ES256_AS_ES384_KID, { ...ES384, kid: 'es384-2' }] };
+  clock += 10 * MINUTE;
+  await verify(source, signToken('ES256', 'es384-1'));
+  assert.equal(source.isCurrent(kept), false, 'es256-1 left');
+  assert.equal(source.isCurrent(replaced), false, 'es384-1 now names another key; the old key moved to another kid');
 });

@@ -37,7 +37,13 @@ test('verifier: the JWS-layer fixture cases fail or pass at the same stage throu
   // Through createVerifier, a valid signature only means "go on to the claims": the JWS
   // fixtures' payload has far-future exp and our issuer/audience, so they must still pass.
   for (const item of manifest.cases.filter((entry) => entry.layer === 'jws')) {
-    const verify = createVerifier({ ...BASE, jwks: readJson(fixturePath(item.jwks)), now: Date.now });
+    const jwks = readJson(fixturePath(item.jwks)) as { keys: unknown[] };
+    if ((item as { keyError?: string }).keyError !== undefined && jwks.keys.length === 1) {
+      // A static set whose only key is unusable can never verify anything: refused at boot.
+      assert.throws(() => createVerifier({ ...BASE, jwks }), TypeError, item.name);
+      continue;
+    }
+    const verify = createVerifier({ ...BASE, jwks, now: Date.now });
     assert.equal(await outcome(verify(bearer(item.token))), item.expect, item.name);
   }
 });
@@ -109,8 +115,6 @@ test('verifier: anything unexpected fails closed as invalid_token, never a TypeE
   assert.ok(error instanceof AuthError);
   assert.equal(error.code, 'auth.verification_failed');
   assert.equal(error.error, 'invalid_token');
-  const badScopes = await verify(bearer(logtoValid), { scopes: 'admin' as unknown as string[] }).catch((caught: unknown) => caught);
-  assert.ok(badScopes instanceof AuthError);
 });
 
 test('verifier: error messages never echo the token or claim values', async () => {
@@ -148,6 +152,11 @@ test('verifier: bad options throw at createVerifier time', () => {
     ['jwks not a set', { jwks: { keys: 'nope' } }],
     ['realm with a line break', { realm: 'a\r\nb' }],
     ['now not a function', { now: 5 as unknown as () => number }],
+    ['tolerance beyond 300 s', { clockTolerance: 301 }],
+    ['jwks with no usable key', { jwks: { keys: [] } }],
+    ['jwks holding only a private key', { jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA', d: 'AA' }] } }],
+    ['jwks with jwksCache', { jwksCache: { timeoutMs: 100 } }],
+    ['jwks with onEvent', { onEvent: () => {} }],
   ];
   for (const [name, override] of bad) {
     const options = override === null ? null : { ...BASE, ...override };
@@ -223,4 +232,19 @@ test('verifier: a polluted Object.prototype cannot supply a missing exp, aud, sc
 test('verifier: a clock that returns NaN fails closed instead of passing every time check', async () => {
   const expired = manifest.cases.find((item) => item.name === 'jwt/expired')!.token;
   assert.equal(await outcome(createVerifier({ ...BASE, now: () => Number.NaN })(bearer(expired))), 'auth.verification_failed');
+});
+
+test('verifier: per-call scopes must be a list of scope tokens: misuse is a TypeError, never a guess', async () => {
+  const verify = createVerifier(BASE);
+  for (const scopes of ['admin', '', [''], ['read write'], ['a"b'], [1], null]) {
+    await assert.rejects(verify(bearer(logtoValid), { scopes: scopes as unknown as string[] }), TypeError, JSON.stringify(scopes));
+  }
+  assert.equal(await outcome(verify(bearer(logtoValid), { scopes: [] })), 'valid');
+});
+
+test('verifier: every failed request gets its own AuthError object', async () => {
+  const verify = createVerifier(BASE);
+  const [first, second] = await Promise.all([verify({}).catch((error: unknown) => error), verify({}).catch((error: unknown) => error)]);
+  assert.ok(first instanceof AuthError && second instanceof AuthError);
+  assert.notEqual(first, second);
 });

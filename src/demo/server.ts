@@ -42,9 +42,9 @@ export async function startServer(config: DemoConfig, log: (line: string) => voi
     const started = Date.now();
     const routes = new Map<string, Route>([
       ['/healthz', async () => ({ status: 'ok' })],
-      ['/user/info', async (req) => userInfo(await verify(req.headers))],
+      ['/user/info', async (req) => userInfo(await verify(req.headersDistinct))],
       ['/admin/stats', async (req) => {
-        await verify(req.headers, { scopes: ['admin'] }); // 403 insufficient_scope without it
+        await verify(req.headersDistinct, { scopes: ['admin'] }); // 403 insufficient_scope without it
         return { uptime_seconds: Math.round((Date.now() - started) / 1000) };
       }],
     ]);
