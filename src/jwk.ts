@@ -132,8 +132,36 @@ function importOkp(jwk: Record<string, unknown>): ImportedKey {
   if (curve !== 'Ed25519') throw new AuthError(typeof curve === 'string' ? 'auth.jwk_unsupported' : 'auth.jwk_invalid');
   const x = requiredBytes(jwk, 'x');
   if (x.length !== ED25519_KEY_LENGTH) throw new AuthError('auth.jwk_invalid');
+  // Node imports both kinds of key refused below; like an off-curve EC point, a hostile
+  // or broken key set must not hand us a key that verifies forgeries.
+  // RFC 8032 §5.1.3: "If the resulting value is >= p, decoding fails."
+  const y = ed25519Y(x);
+  if (y >= ED25519_P) throw new AuthError('auth.jwk_invalid');
+  // Verification checks [S]B = R + [k]A without multiplying by the cofactor 8 (Node/OpenSSL).
+  // When A has small order, −[k]A is one of the eight small-order points, so R = that point
+  // and S = 0 verify for any message with probability ≥ 1/8 — always, for the identity.
+  if (ED25519_SMALL_ORDER_Y.has(y)) throw new AuthError('auth.jwk_invalid');
   return { curve, spkiDer: ed25519Spki(x), modulusLength: null };
 }
+
+// RFC 8032 §5.1.2: the public key is y, 32 bytes little-endian, with x's sign in the top bit.
+function ed25519Y(encoding: Uint8Array): bigint {
+  let y = 0n;
+  for (let i = encoding.length - 1; i >= 0; i--) y = (y << 8n) | BigInt(encoding[i]!);
+  return y & ((1n << 255n) - 1n); // clear the sign bit of x
+}
+
+const ED25519_P = 2n ** 255n - 19n; // RFC 8032 §5.1
+
+// The y of the eight points of order 1, 2, 4 and 8 (libsodium's blocklist), each with either
+// sign bit: y = 1 the identity, y = p − 1 order 2, y = 0 order 4, and ±y₈ order 8 (the two
+// values sum to p). x = 0 only when y = ±1, so this also covers RFC 8032 §5.1.3's refusal
+// of x = 0 with sign bit 1.
+const ED25519_SMALL_ORDER_Y: ReadonlySet<bigint> = new Set([
+  0n, 1n, ED25519_P - 1n,
+  ed25519Y(Buffer.from('26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05', 'hex')),
+  ed25519Y(Buffer.from('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a', 'hex')),
+]);
 
 function requiredBytes(jwk: Record<string, unknown>, member: string): Buffer {
   const text = own(jwk, member);
