@@ -18,12 +18,20 @@ export interface KeySet {
   readonly skipped: readonly SkippedKey[];
 }
 
+/**
+ * The most JWKs a set may hold. Real issuers publish a handful (current, next, previous);
+ * the cap bounds the CPU a hostile or broken set can cost on each refresh (importing 3,000 EC
+ * keys blocks the event loop for ~0.4 s, and fit well under the response-size cap).
+ */
+export const MAX_JWKS_KEYS = 100;
+
 // RFC 7517 §5: "Implementations SHOULD ignore JWKs within a JWK Set that use kty values
 // that are not understood by them, that are missing required members, or for which values
-// are out of the supported ranges." A set that is not `{ "keys": [...] }` is unusable.
+// are out of the supported ranges." A set that is not `{ "keys": [...] }`, or holds more than
+// MAX_JWKS_KEYS, is unusable as a whole: refused before any key is imported.
 export function importJwkSet(document: unknown): KeySet {
   const members = isPlainObject(document) ? own(document, 'keys') : undefined;
-  if (!Array.isArray(members)) throw new AuthError('auth.jwks_invalid');
+  if (!Array.isArray(members) || members.length > MAX_JWKS_KEYS) throw new AuthError('auth.jwks_invalid');
   const keys: VerificationKey[] = [];
   const skipped: SkippedKey[] = [];
   members.forEach((jwk: unknown, index: number) => {

@@ -6,7 +6,9 @@
 // - an unknown kid refetches at once (the issuer may have just rotated), at most once per
 //   cooldown, so made-up kids cannot turn us into a traffic amplifier;
 // - stale-if-error (RFC 5861 §4): when a refresh fails, the last good set is served for up
-//   to maxStaleMs past its freshness, and retries back off (1 s doubling, at most cooldownMs).
+//   to maxStaleMs past its freshness, and retries back off (1 s doubling, at most
+//   max(cooldownMs, 1 s));
+// - a clock that steps back never stretches any of these intervals (see `within`).
 // It never changes which key a token may use: that is selectKey's rule (src/jwks.ts).
 
 import { AuthError, toAuthError } from '../errors.js';
@@ -25,17 +27,26 @@ export type { FetchReason, RemoteKeyEvent, RemoteKeySourceOptions } from './opti
 
 interface LoadedSet {
   readonly keySet: KeySet;
+  readonly fetchedAt: number;
   readonly freshUntil: number;
 }
 
 interface Backoff {
   /** Consecutive failed fetches: the wait doubles with each. */
   readonly failures: number;
-  /** No fetch before this, except by joining one in flight. */
+  /** No fetch from the last failure until this, except by joining one in flight. */
+  readonly failedAt: number;
   readonly retryAt: number;
   /** What the last fetch failed with: the answer while there are no keys to serve. */
   readonly error: AuthError;
 }
+
+// Whether time `at` is in [start, end). Every interval here is measured on `now()`, the wall
+// clock by default, which can step back (an NTP correction, a VM resumed from a snapshot).
+// A time before an interval's start means the clock stepped back: the interval counts as
+// over, so a step back can only cause one fetch early, never freeze the cache until the
+// clock catches up (a set kept fresh, a removed key still trusted, new kids refused).
+const within = (at: number, start: number, end: number): boolean => start <= at && at < end;
 
 /** Keys from the issuer, cached. Throws TypeError at once for a bad option. */
 export function createRemoteKeySource(options: RemoteKeySourceOptions): KeySource {
@@ -50,13 +61,16 @@ export function createRemoteKeySource(options: RemoteKeySourceOptions): KeySourc
   const emit = (event: RemoteKeyEvent): void => {
     try {
       const result: unknown = options.onEvent?.(event);
-      if (result instanceof Promise) result.catch(() => {});
+      // Any thenable, not only this realm's Promise: a rejection must never go unhandled.
+      const thenable = (result !== null && typeof result === 'object') || typeof result === 'function';
+      if (thenable && typeof (result as { then?: unknown }).then === 'function') Promise.resolve(result).catch(() => {});
     } catch {
       // Observability must never decide whether a token verifies.
     }
   };
 
-  const backingOff = (at: number): boolean => backoff !== undefined && at < backoff.retryAt;
+  const fresh = (at: number): boolean => loaded !== undefined && within(at, loaded.fetchedAt, loaded.freshUntil);
+  const backingOff = (at: number): boolean => backoff !== undefined && within(at, backoff.failedAt, backoff.retryAt);
   // RFC 5861 §4 stale-if-error: the last good set, while within maxStale past its freshness.
   const staleSet = (at: number): KeySet | undefined =>
     (loaded !== undefined && at < loaded.freshUntil + maxStaleMs ? loaded.keySet : undefined);
@@ -65,8 +79,8 @@ export function createRemoteKeySource(options: RemoteKeySourceOptions): KeySourc
   // the loaded one within maxStale when it fails or while retries are backing off.
   async function currentKeySet(): Promise<KeySet> {
     const at = now();
-    if (loaded !== undefined && at < loaded.freshUntil) return loaded.keySet;
-    if (backoff !== undefined && at < backoff.retryAt && inFlight === undefined) {
+    if (loaded !== undefined && fresh(at)) return loaded.keySet;
+    if (backoff !== undefined && backingOff(at) && inFlight === undefined) {
       const stale = staleSet(at);
       if (stale === undefined) throw backoff.error;
       return stale;
@@ -100,7 +114,8 @@ export function createRemoteKeySource(options: RemoteKeySourceOptions): KeySourc
       const keySet = keepUnchangedKeys(importJwkSet(document), loaded?.keySet);
       const type = loaded === undefined ? 'fetch' : 'refresh';
       const freshFor = freshness(maxAgeSeconds);
-      loaded = { keySet, freshUntil: now() + freshFor };
+      const fetchedAt = now();
+      loaded = { keySet, fetchedAt, freshUntil: fetchedAt + freshFor };
       backoff = undefined;
       emit({ type, url: url.href, durationMs, reason, kids: keySet.keys.map((key) => key.kid), maxAgeMs: freshFor });
       for (const { index, kid, code } of keySet.skipped) emit({ type: 'key_skipped', url: url.href, index, kid, code });
@@ -109,7 +124,8 @@ export function createRemoteKeySource(options: RemoteKeySourceOptions): KeySourc
       const failure = toFetchError(error);
       const failures = (backoff?.failures ?? 0) + 1;
       const retryInMs = Math.min(FIRST_RETRY_MS * 2 ** (failures - 1), Math.max(cooldownMs, FIRST_RETRY_MS));
-      backoff = { failures, retryAt: now() + retryInMs, error: failure };
+      const failedAt = now();
+      backoff = { failures, failedAt, retryAt: failedAt + retryInMs, error: failure };
       emit({
         type: 'fetch_failed', url: url.href, durationMs: performance.now() - started, reason,
         code: failure.code, error: failure, servingStale: staleSet(now()) !== undefined, retryInMs,
@@ -133,7 +149,7 @@ export function createRemoteKeySource(options: RemoteKeySourceOptions): KeySourc
   async function refetchForUnknownKid(notFound: AuthError): Promise<KeySet> {
     if (inFlight === undefined) {
       const at = now();
-      if (at < kidRefetchAt + cooldownMs || backingOff(at)) throw notFound;
+      if (within(at, kidRefetchAt, kidRefetchAt + cooldownMs) || backingOff(at)) throw notFound;
       kidRefetchAt = at;
     }
     try {
@@ -160,8 +176,7 @@ export function createRemoteKeySource(options: RemoteKeySourceOptions): KeySourc
     // so a cache of verified tokens (which never calls resolveKey) still lets sets expire.
     isCurrent: (key) => {
       const at = now();
-      const fresh = loaded !== undefined && at < loaded.freshUntil;
-      const keySet = fresh ? loaded?.keySet : backingOff(at) ? staleSet(at) : undefined;
+      const keySet = fresh(at) ? loaded?.keySet : backingOff(at) ? staleSet(at) : undefined;
       return keySet !== undefined && keySet.keys.includes(key);
     },
   };
@@ -169,15 +184,17 @@ export function createRemoteKeySource(options: RemoteKeySourceOptions): KeySourc
 
 // A refreshed set that still holds a key keeps that key's object, so isCurrent stays true
 // for it and whatever was verified with it: only keys that changed or left become "old".
+// One map lookup per key, so a refresh costs linear time in the set's size.
 function keepUnchangedKeys(next: KeySet, previous: KeySet | undefined): KeySet {
   if (previous === undefined) return next;
-  const keys = next.keys.map((key) => previous.keys.find((old) => isSameKey(old, key)) ?? key);
+  const previousByIdentity = new Map(previous.keys.map((key) => [keyIdentity(key), key]));
+  const keys = next.keys.map((key) => previousByIdentity.get(keyIdentity(key)) ?? key);
   return Object.freeze({ keys: Object.freeze(keys), skipped: next.skipped });
 }
 
-function isSameKey(a: VerificationKey, b: VerificationKey): boolean {
-  return a.kid === b.kid && a.spkiDer.equals(b.spkiDer)
-    && a.algorithms.size === b.algorithms.size && [...a.algorithms].every((alg) => b.algorithms.has(alg));
+// Two keys are the same key when kid, public key (SPKI) and allowed algorithms all match.
+function keyIdentity(key: VerificationKey): string {
+  return JSON.stringify([key.kid ?? null, key.spkiDer.toString('base64'), [...key.algorithms].sort()]);
 }
 
 // Everything that goes wrong while fetching keys is the server side's problem (503).
