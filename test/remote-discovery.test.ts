@@ -70,6 +70,23 @@ test('a document that is not a JSON object is discovery_invalid; an unreachable 
   server.route(server.discoveryPath, undefined);
 });
 
+test('issuer and jwks_uri are the document\'s own members: a polluted Object.prototype supplies neither', async () => {
+  const prototype = Object.prototype as Record<string, unknown>;
+  try {
+    prototype['jwks_uri'] = `${server.origin}/attacker/jwks`;
+    server.route(server.discoveryPath, (_, response) => sendJson(response, 200, { issuer: server.issuer }));
+    await refused(discoverJwksUri(server.issuer, LIMITS), 'auth.discovery_invalid');
+    delete prototype['jwks_uri'];
+    prototype['issuer'] = server.issuer;
+    server.route(server.discoveryPath, (_, response) => sendJson(response, 200, { jwks_uri: `${server.origin}${server.jwksPath}` }));
+    await refused(discoverJwksUri(server.issuer, LIMITS), 'auth.discovery_issuer_mismatch');
+  } finally {
+    delete prototype['jwks_uri'];
+    delete prototype['issuer'];
+    server.route(server.discoveryPath, undefined);
+  }
+});
+
 test('an http:// non-loopback jwks_uri is refused before any request leaves', async () => {
   // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): even a bug could not reach a real host there.
   server.route(server.discoveryPath, (_, response) => sendJson(response, 200, { issuer: server.issuer, jwks_uri: 'http://192.0.2.1/jwks' }));

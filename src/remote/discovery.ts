@@ -1,8 +1,9 @@
 // OpenID Connect Discovery 1.0: the issuer's configuration document → its jwks_uri.
 
 import { AuthError, type AuthErrorCode } from '../errors.js';
+import { own } from '../json.js';
 import { fetchJson, type FetchLimits } from './fetch-json.js';
-import { parseKeyUrl } from './url-policy.js';
+import { parseDiscoveredKeyUrl, parseKeyUrl } from './url-policy.js';
 
 /**
  * Where `issuer` publishes its configuration, or `undefined` if `issuer` is not one we may
@@ -25,10 +26,12 @@ export async function discoverJwksUri(issuer: string, limits: FetchLimits): Prom
   if (url === undefined) throw failure('auth.discovery_invalid', `issuer ${issuer} is not an https URL`);
   const { document } = await fetchJson(url, limits, 'auth.discovery_invalid');
 
+  // Own members only: a polluted Object.prototype must not supply either (src/json.ts).
+  const documentIssuer = own(document, 'issuer');
+  const jwksUri = own(document, 'jwks_uri');
   // §4.3: "The issuer value returned MUST be identical to the Issuer URL that was used as the
   // prefix to /.well-known/openid-configuration" — a plain string comparison, no normalising.
   // Otherwise one issuer could hand out keys that sign tokens for another.
-  const { issuer: documentIssuer, jwks_uri: jwksUri } = document;
   if (documentIssuer !== issuer) {
     throw failure('auth.discovery_issuer_mismatch', `${url.href} names issuer ${JSON.stringify(documentIssuer)}`);
   }
@@ -36,8 +39,10 @@ export async function discoverJwksUri(issuer: string, limits: FetchLimits): Prom
   if (typeof jwksUri !== 'string' || !URL.canParse(jwksUri)) {
     throw failure('auth.discovery_invalid', `${url.href} has no jwks_uri URL`);
   }
-  const jwksUrl = parseKeyUrl(jwksUri);
-  if (jwksUrl === undefined) throw failure('auth.jwks_uri_insecure', `${url.href} names jwks_uri ${jwksUri}: not https`);
+  const jwksUrl = parseDiscoveredKeyUrl(jwksUri, url);
+  if (jwksUrl === undefined) {
+    throw failure('auth.jwks_uri_insecure', `${url.href} names jwks_uri ${jwksUri}: not https (plain http only from a loopback http issuer)`);
+  }
   return jwksUrl;
 }
 

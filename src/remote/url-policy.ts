@@ -29,3 +29,15 @@ export function parseKeyUrl(value: string): URL | undefined {
   if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
   return undefined;
 }
+
+/**
+ * The `jwks_uri` of a discovery document fetched from `documentUrl`, as a URL we may fetch,
+ * or `undefined`. Beyond parseKeyUrl: plain http only when the document itself came over
+ * plain http (a loopback issuer, in development). An https issuer has promised TLS; its
+ * document must not downgrade the keys to plain http, nor point us at a local port.
+ */
+export function parseDiscoveredKeyUrl(value: string, documentUrl: URL): URL | undefined {
+  const url = parseKeyUrl(value);
+  if (url === undefined || (url.protocol === 'http:' && documentUrl.protocol !== 'http:')) return undefined;
+  return url;
+}
