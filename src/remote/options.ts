@@ -26,7 +26,7 @@ export interface RemoteKeySourceOptions {
   readonly maxResponseBytes?: number | undefined;
   /** How long a fetched set is fresh, ms, and the cap on a server's max-age. Default 10 min. */
   readonly maxAgeMs?: number | undefined;
-  /** At most one unknown-kid refetch per cooldown, ms; also the longest retry back-off. Default 30 s. */
+  /** At most one unknown-kid refetch per cooldown, ms; the longest retry back-off is max(cooldownMs, 1 s). Default 30 s. */
   readonly cooldownMs?: number | undefined;
   /** How long past its freshness the last good set is served while refreshes fail, ms. Default 24 h. */
   readonly maxStaleMs?: number | undefined;
