@@ -5,19 +5,34 @@
 import type { CurveName } from './algorithms.js';
 
 // X.690 §8.1.3: short form below 128, otherwise 0x80|n followed by n big-endian length bytes.
-function encodeLength(length: number): Buffer {
-  if (length < 0x80) return Buffer.from([length]);
+function encodeLength(length: number): number[] {
+  if (length < 0x80) return [length];
   const bytes: number[] = [];
   for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest & 0xff);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
+  return [0x80 | bytes.length, ...bytes];
 }
 
-function tlv(tag: number, contents: Uint8Array): Buffer {
-  return Buffer.concat([Buffer.from([tag]), encodeLength(contents.length), contents]);
+// X.690 §8.1.1: identifier, length, contents. The contents come in parts and are written
+// into one buffer (a JWS signature is converted on every ECDSA verification).
+function tlv(tag: number, ...contents: Uint8Array[]): Buffer {
+  let contentLength = 0;
+  for (const part of contents) contentLength += part.length;
+  const length = encodeLength(contentLength);
+  const encoding = Buffer.allocUnsafe(1 + length.length + contentLength);
+  encoding[0] = tag;
+  encoding.set(length, 1);
+  let offset = 1 + length.length;
+  for (const part of contents) {
+    encoding.set(part, offset);
+    offset += part.length;
+  }
+  return encoding;
 }
+
+const ZERO_BYTE = new Uint8Array([0]);
 
 export function sequence(...elements: Uint8Array[]): Buffer {
-  return tlv(0x30, Buffer.concat(elements));
+  return tlv(0x30, ...elements);
 }
 
 // X.690 §8.3: two's complement, minimal length. Our inputs are unsigned big-endian
@@ -26,14 +41,14 @@ export function integer(unsignedBigEndian: Uint8Array): Buffer {
   let start = 0;
   while (start < unsignedBigEndian.length && unsignedBigEndian[start] === 0) start++;
   const magnitude = unsignedBigEndian.subarray(start);
-  if (magnitude.length === 0) return tlv(0x02, Buffer.from([0]));
+  if (magnitude.length === 0) return tlv(0x02, ZERO_BYTE);
   const needsSignByte = (magnitude[0]! & 0x80) !== 0;
-  return tlv(0x02, needsSignByte ? Buffer.concat([Buffer.from([0]), magnitude]) : magnitude);
+  return needsSignByte ? tlv(0x02, ZERO_BYTE, magnitude) : tlv(0x02, magnitude);
 }
 
 // X.690 §8.6: the first content byte counts unused bits in the last byte; keys are whole bytes.
 export function bitString(bytes: Uint8Array): Buffer {
-  return tlv(0x03, Buffer.concat([Buffer.from([0]), bytes]));
+  return tlv(0x03, ZERO_BYTE, bytes);
 }
 
 export function nullValue(): Buffer {
