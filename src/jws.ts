@@ -88,9 +88,9 @@ function checkHeader(header: Record<string, unknown>, allowed: ReadonlySet<JwsAl
   if (Object.hasOwn(header, 'crit')) throw new AuthError('auth.jws_crit_unsupported');
   // RFC 7797 §3: b64=false changes what is signed; we only verify the standard form.
   if (Object.hasOwn(header, 'b64') && header['b64'] !== true) throw new AuthError('auth.jws_b64_unsupported');
-  // RFC 7515 §4.1.4, §4.1.9: kid and typ are strings when present. The key-carrying
-  // parameters jku, jwk, x5u, x5c (§4.1.2–4.1.6) are deliberately never read: they come from
-  // the token's author, so trusting them would let anyone sign with their own key.
+  // RFC 7515 §4.1.4, §4.1.9, §4.1.10: kid, typ and cty are strings when present. The
+  // key-carrying parameters jku, jwk, x5u, x5c (§4.1.2–4.1.6) are deliberately never read: they
+  // come from the token's author, so trusting them would let anyone sign with their own key.
   for (const member of ['kid', 'typ', 'cty'] as const) {
     if (Object.hasOwn(header, member) && typeof header[member] !== 'string') throw new AuthError('auth.jws_header_invalid');
   }
