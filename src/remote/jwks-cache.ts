@@ -34,8 +34,9 @@ interface LoadedSet {
 interface Backoff {
   /** Consecutive failed fetches: the wait doubles with each. */
   readonly failures: number;
-  /** No fetch from the last failure until this, except by joining one in flight. */
+  /** When the last fetch failed: the start of the wait. */
   readonly failedAt: number;
+  /** No fetch from failedAt until this, except by joining one in flight. */
   readonly retryAt: number;
   /** What the last fetch failed with: the answer while there are no keys to serve. */
   readonly error: AuthError;
