@@ -29,7 +29,7 @@ export interface AlgorithmSpec {
   readonly saltLength: number | null;
   /**
    * Verify on libuv's thread pool instead of the event loop. Worth it only where the maths
-   * costs far more than the hand-off (≈ 40–60 µs measured); the measurements are in the comment above TABLE below.
+   * costs far more than the hand-off (≈ 40–60 µs); measurements in the comment above TABLE.
    */
   readonly offThread: boolean;
 }
