@@ -1,4 +1,5 @@
-// JSON objects from bytes: shared by the JWS header and the JWT claims set.
+// JSON objects from bytes, and reading their members: shared by the JWS header, the JWT claims
+// set, JWKs and the fetched discovery and JWK Set documents.
 
 // Fatal: bytes that are not valid UTF-8 (RFC 7515 §5.2 step 3, RFC 8259 §8.1) are refused
 // instead of being patched with U+FFFD.
