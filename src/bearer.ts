@@ -40,7 +40,7 @@ function readAuthorization(headers: HeadersInput | null | undefined): string | u
   let value: unknown;
   let found = 0;
   for (const name of Object.keys(headers)) {
-    if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue;
+    if (name.toLowerCase() !== 'authorization') continue;
     const candidate = (headers as Record<string, unknown>)[name];
     if (candidate === undefined) continue;
     value = candidate;
