@@ -31,7 +31,7 @@ export interface VerifiedToken {
   readonly grantedScopes: ReadonlySet<string>;
 }
 
-export interface TokenCacheContext {
+interface TokenCacheContext {
   readonly max: number;
   /** KeySource.isCurrent: false once the key has left the key set. */
   readonly isCurrent: (key: VerificationKey) => boolean;

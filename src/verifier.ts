@@ -38,7 +38,7 @@ export interface VerifierOptions {
   readonly algorithms?: readonly JwsAlgorithm[];
   /** Scopes every call requires (RBAC). */
   readonly requiredScopes?: readonly string[];
-  /** Seconds of clock skew forgiven on exp, nbf and iat. Default 5. */
+  /** Seconds of clock skew forgiven on exp, nbf and iat. Default 5, at most 300. */
   readonly clockTolerance?: number;
   /** Refuse tokens whose iat is more than this many seconds ago. Default: no limit. */
   readonly maxTokenAge?: number;
@@ -70,7 +70,7 @@ export interface Verifier<Custom extends object = Record<never, never>> {
 }
 
 export const DEFAULT_CLOCK_TOLERANCE = 5;
-export const MAX_CLOCK_TOLERANCE = 300;
+const MAX_CLOCK_TOLERANCE = 300;
 
 export function createVerifier<Custom extends object = Record<never, never>>(options: VerifierOptions): Verifier<Custom> {
   if (typeof options !== 'object' || options === null) throw new TypeError('createVerifier: options must be an object');

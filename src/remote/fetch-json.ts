@@ -25,7 +25,7 @@ export interface FetchLimits {
   readonly maxResponseBytes: number;
 }
 
-export interface FetchedJson {
+interface FetchedJson {
   readonly document: Record<string, unknown>;
   /** `Cache-Control: max-age` in seconds, if the server sent one. */
   readonly maxAgeSeconds: number | undefined;

@@ -6,10 +6,9 @@ import { discoveryUrl } from './discovery.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, type FetchLimits } from './fetch-json.js';
 import { parseKeyUrl } from './url-policy.js';
 
-export { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS };
-export const DEFAULT_MAX_AGE_MS = 10 * 60_000;
-export const DEFAULT_COOLDOWN_MS = 30_000;
-export const DEFAULT_MAX_STALE_MS = 24 * 60 * 60_000;
+const DEFAULT_MAX_AGE_MS = 10 * 60_000;
+const DEFAULT_COOLDOWN_MS = 30_000;
+const DEFAULT_MAX_STALE_MS = 24 * 60 * 60_000;
 /** A server's `Cache-Control: max-age` below this is raised to it (unless maxAgeMs is lower). */
 export const MIN_MAX_AGE_MS = 60_000;
 /** The first retry after a failed fetch; each further failure doubles it, up to max(cooldownMs, 1 s). */
@@ -57,7 +56,7 @@ export type RemoteKeyEvent =
     readonly index: number; readonly kid: string | undefined; readonly code: AuthErrorCode;
   };
 
-export interface RemoteKeySettings {
+interface RemoteKeySettings {
   readonly issuer: string;
   readonly jwksUrl: URL | undefined;
   readonly limits: FetchLimits;
