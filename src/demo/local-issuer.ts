@@ -11,6 +11,7 @@
 import { createHash, createPrivateKey, generateKeyPairSync, randomUUID, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { requestPath } from './http.js';
 
 /** What signs tokens: the private key, its kid, and the issuer that publishes its public half. */
 export interface SigningKey {
@@ -45,7 +46,7 @@ export async function startLocalIssuer(options: { host?: string; port?: number }
 
   let issuer = '';
   const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = requestPath(req);
     const body = req.method !== 'GET' ? undefined
       : path === '/oidc/.well-known/openid-configuration' ? discoveryDocument(issuer)
       : path === '/oidc/jwks' ? { keys: [{ ...publicJwk, kid, alg: 'ES384', use: 'sig' }] }
