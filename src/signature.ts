@@ -1,14 +1,14 @@
 // The only caller of crypto.verify. Everything that turns a JWS signature into what OpenSSL
 // expects happens here, and every failure is `false`, never an exception.
 
-import { constants, verify, type VerifyKeyObjectInput } from 'node:crypto';
+import { constants, verify, type KeyObject, type VerifyKeyObjectInput } from 'node:crypto';
 import type { AlgorithmSpec } from './algorithms.js';
 import { ecdsaRawToDer } from './der.js';
 import type { VerificationKey } from './jwk.js';
 
 interface PreparedCheck {
-  readonly hash: string | null;
-  readonly key: VerifyKeyObjectInput | VerificationKey['keyObject'];
+  readonly hash: AlgorithmSpec['hash'];
+  readonly key: VerifyKeyObjectInput | KeyObject;
   readonly signature: Uint8Array;
 }
 
