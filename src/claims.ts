@@ -134,12 +134,14 @@ export function checkScopes(granted: ReadonlySet<string>, required: readonly str
 }
 
 // RFC 9068 §4 requires typ "at+jwt"; RFC 7515 §4.1.9 makes media types case-insensitive
-// and lets the "application/" prefix be omitted, so all four spellings are one type.
+// and lets the "application/" prefix be omitted, so `at+jwt`, `AT+JWT` and
+// `application/at+jwt` are one type.
 export function normalizeMediaType(typ: string): string {
   const lower = typ.toLowerCase();
   return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
 }
 
+/** `expected` is already normalized: the verifier does that once, when it is created. */
 export function checkType(typ: string | undefined, expected: string | undefined): void {
   if (expected === undefined) return;
   if (typ === undefined || normalizeMediaType(typ) !== expected) throw new AuthError('auth.jwt_typ_mismatch');
