@@ -22,8 +22,8 @@ async function main(): Promise<void> {
     },
   });
   if (values.help === true) return console.log(USAGE);
-  const expiresIn = Number(values['expires-in']);
   if (!/^-?\d+$/.test(values['expires-in'])) fail(`--expires-in must be a whole number of seconds\n${USAGE}`);
+  const expiresIn = Number(values['expires-in']);
 
   const path = devKeyPath(process.env);
   const devKey = loadDevKey(path);
