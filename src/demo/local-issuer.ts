@@ -74,7 +74,8 @@ export async function startLocalIssuer(options: { host?: string; port?: number }
   };
 }
 
-// Only what a resource server reads (§3 lists more, for clients that log users in).
+// What a resource server reads (issuer, jwks_uri), plus three members §3 marks REQUIRED;
+// a client that logs users in would need more (authorization_endpoint, ...).
 function discoveryDocument(issuer: string): Record<string, unknown> {
   return {
     issuer,
