@@ -11,15 +11,18 @@
 import { AuthError } from './errors.js';
 
 export function decodeBase64url(text: string): Buffer {
-  const bytes = typeof text === 'string' ? Buffer.from(text, 'base64url') : undefined;
-  if (bytes === undefined || bytes.toString('base64url') !== text) throw new AuthError('auth.base64url_invalid');
+  const bytes = decodeCanonicalBase64url(text);
+  if (bytes === undefined) throw new AuthError('auth.base64url_invalid');
   return bytes;
+}
+
+/** The bytes `text` encodes, or undefined unless `text` is their one canonical spelling. */
+export function decodeCanonicalBase64url(text: string): Buffer | undefined {
+  if (typeof text !== 'string') return undefined;
+  const bytes = Buffer.from(text, 'base64url');
+  return bytes.toString('base64url') === text ? bytes : undefined;
 }
 
 export function encodeBase64url(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
-}
-
-export function isCanonicalBase64url(text: string): boolean {
-  return typeof text === 'string' && Buffer.from(text, 'base64url').toString('base64url') === text;
 }

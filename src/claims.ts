@@ -36,14 +36,6 @@ export interface ClaimRules {
   readonly requiredScopes: readonly string[];
 }
 
-/** Every claim rule, in order: parse, the fixed rules, the time rules, then the scopes. */
-export function checkClaims(payload: Uint8Array, rules: ClaimRules, nowSeconds: number, callScopes: readonly string[] | undefined): Claims {
-  const claims = parseClaims(payload);
-  checkParsedClaims(claims, rules, nowSeconds);
-  checkScopes(grantedScopes(claims), rules.requiredScopes, callScopes);
-  return claims;
-}
-
 /** The payload bytes → a JSON object whose registered claims have their JSON types. */
 export function parseClaims(payload: Uint8Array): Claims {
   const claims = parseJsonObject(payload);

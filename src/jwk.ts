@@ -9,7 +9,7 @@ import {
   algorithmsForKey, getAlgorithm, MIN_RSA_MODULUS_BITS,
   type CurveName, type JwsAlgorithm, type KeyType,
 } from './algorithms.js';
-import { isCanonicalBase64url } from './base64url.js';
+import { decodeCanonicalBase64url } from './base64url.js';
 import { ecSpki, ed25519Spki, rsaSpki } from './der.js';
 import { AuthError } from './errors.js';
 import { isPlainObject, own } from './json.js';
@@ -165,8 +165,9 @@ const ED25519_SMALL_ORDER_Y: ReadonlySet<bigint> = new Set([
 
 function requiredBytes(jwk: Record<string, unknown>, member: string): Buffer {
   const text = own(jwk, member);
-  if (typeof text !== 'string' || text.length === 0 || !isCanonicalBase64url(text)) throw new AuthError('auth.jwk_invalid');
-  return Buffer.from(text, 'base64url');
+  const bytes = typeof text === 'string' && text.length > 0 ? decodeCanonicalBase64url(text) : undefined;
+  if (bytes === undefined) throw new AuthError('auth.jwk_invalid');
+  return bytes;
 }
 
 function optionalString(jwk: Record<string, unknown>, member: string): string | undefined {

@@ -23,9 +23,9 @@ export async function verifyCompactJws(
   try {
     const { header, algorithm, payload, signingInput, signature } = decodeCompactJws(token, options);
     const found = typeof keys === 'function' ? keys(header) : selectKey(keys, algorithm.name, header.kid);
-    // A key source that already holds the key answers at once; awaiting only a real promise
-    // keeps the common case free of an extra turn of the microtask queue.
-    const key = found instanceof Promise ? await found : found;
+    // A key source that already holds the key answers at once; awaiting only a promise (or
+    // any thenable) keeps that common case free of an extra turn of the microtask queue.
+    const key = typeof (found as Partial<PromiseLike<VerificationKey>>).then === 'function' ? await found : found as VerificationKey;
     const valid = algorithm.offThread
       ? await verifySignatureOffThread(algorithm, key, signingInput, signature)
       : verifySignature(algorithm, key, signingInput, signature);

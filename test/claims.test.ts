@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkClaims, checkType, type ClaimRules } from '../src/claims.js';
+import {
+  checkParsedClaims, checkScopes, checkType, grantedScopes, parseClaims, type ClaimRules, type Claims,
+} from '../src/claims.js';
 import { AuthError } from '../src/errors.js';
 
 // The claim rules are pure functions of (payload bytes, rules, now): these tests feed JSON
-// bytes directly. The same cases run end to end over openssl-signed tokens in verifier.test.ts.
+// bytes directly, through the stages in the order the verifier runs them. The same cases run end to end over openssl-signed tokens in verifier.test.ts.
 const NOW = 1_767_225_600;
 const RULES: ClaimRules = {
   issuer: 'https://tenant.logto.app/oidc',
@@ -13,6 +15,13 @@ const RULES: ClaimRules = {
   maxTokenAge: undefined,
   requiredScopes: [],
 };
+function checkClaims(payload: Uint8Array, rules: ClaimRules, nowSeconds: number, scopes: readonly string[] | undefined): Claims {
+  const claims = parseClaims(payload);
+  checkParsedClaims(claims, rules, nowSeconds);
+  checkScopes(grantedScopes(claims), rules.requiredScopes, scopes);
+  return claims;
+}
+
 const BASE = {
   jti: 'abc', sub: 'user_123', iat: NOW - 60, exp: NOW + 3600, scope: 'read:profile write:profile',
   client_id: 'demo-client', iss: RULES.issuer, aud: 'https://api.example.com',

@@ -148,6 +148,9 @@ test('a KeyResolver is used in place of a set; whatever it throws fails closed',
   assert.equal(await outcome(verifyCompactJws(ES256_TOKEN, resolver)), 'valid');
   assert.deepEqual(seen.map((header) => ({ ...(header as object) })), [{ alg: 'ES256', kid: 'p256' }]);
   assert.equal(await outcome(verifyCompactJws(ES256_TOKEN, async () => p256Key)), 'valid');
+  // Any thenable is awaited, not only this realm's Promise.
+  const thenable = { then: (resolve: (key: typeof p256Key) => void) => resolve(p256Key) };
+  assert.equal(await outcome(verifyCompactJws(ES256_TOKEN, () => thenable as unknown as Promise<typeof p256Key>)), 'valid');
 
   const throwing: [label: string, resolver: KeyResolver, code: AuthErrorCode][] = [
     ['throws an Error', () => { throw new Error('boom'); }, 'auth.verification_failed'],
