@@ -8,6 +8,7 @@ import { AuthError } from '../src/errors.js';
 import { MAX_TOKEN_CACHE_ENTRIES } from '../src/token-cache.js';
 import { createVerifier, type VerifierOptions } from '../src/verifier.js';
 import { fixturePath, readJson } from './support/vectors.js';
+import { outcome as codeOf } from './support/outcome.js';
 
 // The verified-token cache through createVerifier, the only way users reach it. Tokens are
 // signed here with node:crypto over the openssl-made fixture keys. A hit hands out the very
@@ -42,15 +43,6 @@ function cachedVerifier(options: Partial<VerifierOptions> & { now: () => number 
   return createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks: readJson(fixturePath('jwks-es256.json')), cache: { max }, ...options });
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'valid';
-  } catch (error) {
-    assert.ok(error instanceof AuthError, `expected AuthError, got ${String(error)}`);
-    return error.code;
-  }
-}
 
 test('token cache: the option is checked when the verifier is created', () => {
   const base = { issuer: ISSUER, audience: AUDIENCE, jwks: readJson(fixturePath('jwks-es256.json')) };

@@ -4,6 +4,7 @@ import { AuthError } from '../src/errors.js';
 import { createVerifier, type VerifierOptions } from '../src/verifier.js';
 import { fixtureJwk, signToken, startKeyServer } from './support/key-server.js';
 import { fixturePath, loadManifest, readJson } from './support/vectors.js';
+import { outcome } from './support/outcome.js';
 
 // Every JWT-layer case from the openssl fixtures, through the public function users call.
 const manifest = loadManifest() as ReturnType<typeof loadManifest> & { now: number; issuer: string; audience: string };
@@ -11,15 +12,6 @@ const JWKS = readJson(fixturePath('jwks.json'));
 const clockAt = (seconds: number) => () => seconds * 1000;
 const BASE: VerifierOptions = { issuer: manifest.issuer, audience: manifest.audience, jwks: JWKS, now: clockAt(manifest.now) };
 
-async function outcome(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'valid';
-  } catch (error) {
-    assert.ok(error instanceof AuthError, `expected AuthError, got ${String(error)}`);
-    return error.code;
-  }
-}
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const logtoValid = manifest.cases.find((item) => item.name === 'jwt/logto-valid')!.token;

@@ -15,16 +15,8 @@ import { importJwkSet, selectKey, type KeySet } from '../src/jwks.js';
 import type { DecodeOptions } from '../src/jws.js';
 import { verifyCompactJws, type KeyResolver } from '../src/verify-jws.js';
 import { fixturePath, FIXTURES_DIR, loadManifest, MANIFEST_FILE, missingVectors, readJson } from './support/vectors.js';
+import { outcome } from './support/outcome.js';
 
-async function outcome(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'valid';
-  } catch (error) {
-    assert.ok(error instanceof AuthError, `not an AuthError: ${String(error)}`);
-    return error.code;
-  }
-}
 
 test(`openssl fixtures: every "jws" case in the manifest has its expected outcome (${FIXTURES_DIR})`, async (t) => {
   const skip = missingVectors(MANIFEST_FILE, 'fixtures/manifest.json');
