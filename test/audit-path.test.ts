@@ -110,6 +110,8 @@ test('audit-path: functions over the limit are flagged, budgets report each exce
 test('audit-path: a mapping or skip naming a function src/ no longer has is an error', () => {
   const renamed: AuditConfig = { ...config, implementations: { 'Source.read': [{ within: 'makeSourceRenamed', name: 'read' }] } };
   assert.throws(() => analyse(renamed, program), /IMPLEMENTATIONS\['Source.read'\] names makeSourceRenamed/);
+  const skipRenamed: AuditConfig = { ...config, paths: [config.paths[0]!, { ...config.paths[1]!, skip: ['makeSourceRenamed'] }] };
+  assert.throws(() => analyse(skipRenamed, program), /PATHS 'remote' skip names makeSourceRenamed/);
 });
 
 test('audit-path: --check finds a stale README copy; a rewrite makes it current', () => {
