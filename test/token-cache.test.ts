@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { AuthError } from '../src/errors.js';
-import { MAX_TOKEN_CACHE_ENTRIES } from '../src/token-cache.js';
+import { MAX_TOKEN_CACHE_ENTRIES } from '../src/options.js';
 import { createVerifier, type VerifierOptions } from '../src/verifier.js';
 import { fixturePath, readJson } from './support/vectors.js';
 import { outcome as codeOf } from './support/outcome.js';
