@@ -3,6 +3,7 @@
 // carry a code.
 
 import assert from 'node:assert/strict';
+import { isDeepStrictEqual } from 'node:util';
 import { AuthError, type AuthErrorCode } from '../../src/errors.js';
 
 /** 'valid', or the AuthError's code: one comparable string for table-driven tests. */
@@ -52,7 +53,7 @@ export function assertCode(run: () => unknown, code: AuthErrorCode, label?: stri
 export function assertAllAsExpected(rows: ReadonlyArray<{ name: string; expected: unknown; actual: unknown }>): void {
   assert.ok(rows.length > 0, 'an empty table tests nothing');
   const mismatches = rows
-    .filter((row) => !Object.is(row.expected, row.actual) && JSON.stringify(row.expected) !== JSON.stringify(row.actual))
+    .filter((row) => !isDeepStrictEqual(row.expected, row.actual))
     .map((row) => `${row.name}: expected ${JSON.stringify(row.expected)} → got ${JSON.stringify(row.actual)}`);
   assert.deepEqual(mismatches, [], `${mismatches.length} of ${rows.length} rows differ`);
 }
