@@ -26,7 +26,7 @@ test('every row says what the RFCs say', () => {
     return { name, expected: { name, ...expected, frozen: true }, actual: spec === undefined ? undefined : { ...spec, frozen: Object.isFrozen(spec) } };
   }));
   assert.deepEqual({ ...RSA_KEY_BOUNDS }, { minModulusBits: 2048, maxModulusBits: 16384, minExponent: 3, maxExponentBytes: 4 });
-  assert.ok(Object.isFrozen(SUPPORTED_ALGORITHMS));
+  assert.ok(Object.isFrozen(SUPPORTED_ALGORITHMS), 'Object.isFrozen(SUPPORTED_ALGORITHMS)');
 });
 
 test('none, HS*, other names and non-strings are not in the table', () => {

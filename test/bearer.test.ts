@@ -98,7 +98,7 @@ test('bearer: a non-string value is a format error, not a crash', () => {
 
 test('bearer: every refusal of the header stage is a 401', () => {
   const refusals = CASES.filter(([, , expected]) => expected.startsWith('auth.'));
-  assert.ok(refusals.length > 0);
+  assert.ok(refusals.length > 0, 'refusals.length > 0');
   for (const [name, value, expected] of refusals) {
     assert.throws(() => extractBearerToken({ authorization: value }), (error: unknown) =>
       error instanceof AuthError && error.code === expected && error.status === 401, name);

@@ -94,7 +94,7 @@ test('claims: table of rules (RFC 7519 §4.1, RFC 9068 §4)', () => {
 test('claims: insufficient_scope is a 403 whose challenge lists what the route needs (RFC 6750 §3)', () => {
   const { grantedScopes } = checkClaims(undefined, Buffer.from(JSON.stringify(BASE)), RULES, NOW);
   assert.throws(() => checkScopes(grantedScopes, ['read:profile'], ['admin', 'audit']), (error: unknown) => {
-    assert.ok(error instanceof AuthError);
+    assert.ok(error instanceof AuthError, 'error instanceof AuthError');
     assert.equal(error.code, 'auth.insufficient_scope');
     assert.equal(error.status, 403);
     assert.equal(error.error, 'insufficient_scope');

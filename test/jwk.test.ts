@@ -51,7 +51,7 @@ test('imports well-formed public keys of every supported type', () => {
     assert.deepEqual([...key.algorithms].sort(), [...algorithms].sort(), label);
     assert.deepEqual(key.spkiDer, createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }).export({ format: 'der', type: 'spki' }), label);
     assert.equal(key.keyObject.type, 'public');
-    assert.ok(Object.isFrozen(key));
+    assert.ok(Object.isFrozen(key), 'Object.isFrozen(key)');
   }
   assert.equal(importJwk(RSA).modulusLength, 256);
   assert.equal(importJwk(P256).modulusLength, null);

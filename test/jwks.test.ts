@@ -70,7 +70,7 @@ test('unusable keys are skipped with their index, kid and code; the rest are kep
     // Fail closed: an unexpected exception while importing is still just a skipped key.
     { index: 11, kid: 'getter', code: 'auth.jwk_invalid' },
   ]);
-  assert.ok(Object.isFrozen(keySet) && Object.isFrozen(keySet.keys) && Object.isFrozen(keySet.skipped));
+  assert.ok(Object.isFrozen(keySet) && Object.isFrozen(keySet.keys) && Object.isFrozen(keySet.skipped), 'Object.isFrozen(keySet) && Object.isFrozen(keySet.keys) && Object.isFrozen(keySet.skipped)');
 });
 
 const SET: KeySet = importJwkSet({
@@ -105,7 +105,7 @@ test('selectKey: by kid, and by being the only key that fits when the token has 
   for (const [alg, kid, expectedKid] of found) {
     const key = selectKey(SET, alg, kid);
     assert.equal(key.kid, expectedKid, `${alg} ${String(kid)}`);
-    assert.ok(key.algorithms.has(alg));
+    assert.ok(key.algorithms.has(alg), 'key.algorithms.has(alg)');
   }
   assert.equal(selectKey(SET, 'ES256', 'shared').kty, 'EC');
   assert.equal(selectKey(SET, 'PS256', 'shared').kty, 'RSA');

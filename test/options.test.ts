@@ -24,7 +24,7 @@ test('remote defaults: 5 s timeout, 512 KiB cap, 10 min max age, 30 s cooldown, 
   assert.equal(settings.maxStaleMs, 86_400_000);
   assert.equal(settings.now, Date.now);
   assert.equal(settings.jwksUrl, undefined);
-  assert.ok(Object.isFrozen(settings) && Object.isFrozen(settings.limits));
+  assert.ok(Object.isFrozen(settings) && Object.isFrozen(settings.limits), 'Object.isFrozen(settings) && Object.isFrozen(settings.limits)');
 });
 
 test('jwksUri, when given, is the URL fetched, and issuer is not needed', () => {
@@ -109,7 +109,7 @@ test('verifier settings: defaults filled in one place, frozen', () => {
   assert.equal(settings.now, Date.now);
   assert.equal(settings.cache, undefined);
   assert.equal(settings.keys.kind, 'static');
-  assert.ok(Object.isFrozen(settings) && Object.isFrozen(settings.rules) && Object.isFrozen(settings.rules.audiences));
+  assert.ok(Object.isFrozen(settings) && Object.isFrozen(settings.rules) && Object.isFrozen(settings.rules.audiences), 'Object.isFrozen(settings) && Object.isFrozen(settings.rules) && Object.isFrozen(settings.rules.audiences)');
   assert.equal(readVerifierOptions({ ...STATIC, typ: 'Application/AT+JWT' }).rules.typ, 'at+jwt');
 });
 

@@ -88,7 +88,7 @@ test('verifier: per-call scopes add to requiredScopes and give 403 with the full
   const verify = createVerifier({ ...BASE, requiredScopes: ['read:profile'] });
   await verify(bearer(logtoValid), { scopes: ['write:profile'] });
   const error = await verify(bearer(logtoValid), { scopes: ['admin'] }).catch((caught: unknown) => caught);
-  assert.ok(error instanceof AuthError);
+  assert.ok(error instanceof AuthError, 'error instanceof AuthError');
   assert.equal(error.status, 403);
   assert.equal(error.wwwAuthenticate, 'Bearer realm="api", error="insufficient_scope", error_description="The token lacks a scope this resource requires.", scope="read:profile admin"');
 });
@@ -129,7 +129,7 @@ test('verifier: maxTokenLength is configurable', async () => {
 test('verifier: realm option is carried into every challenge', async () => {
   const verify = createVerifier({ ...BASE, realm: 'orders' });
   const error = await verify({}).catch((caught: unknown) => caught);
-  assert.ok(error instanceof AuthError);
+  assert.ok(error instanceof AuthError, 'error instanceof AuthError');
   assert.equal(error.wwwAuthenticate, 'Bearer realm="orders"');
 });
 
@@ -137,7 +137,7 @@ test('verifier: anything unexpected fails closed as invalid_token, never a TypeE
   const verify = createVerifier(BASE);
   const hostile = { get authorization(): string { throw new TypeError('boom'); } };
   const error = await verify(hostile as unknown as Record<string, string>).catch((caught: unknown) => caught);
-  assert.ok(error instanceof AuthError);
+  assert.ok(error instanceof AuthError, 'error instanceof AuthError');
   assert.equal(error.code, 'auth.verification_failed');
   assert.equal(error.error, 'invalid_token');
 });
@@ -145,12 +145,12 @@ test('verifier: anything unexpected fails closed as invalid_token, never a TypeE
 test('verifier: error messages never echo the token or claim values', async () => {
   const verify = createVerifier({ ...BASE, audience: 'https://other.example' });
   const error = await verify(bearer(logtoValid)).catch((caught: unknown) => caught);
-  assert.ok(error instanceof AuthError);
+  assert.ok(error instanceof AuthError, 'error instanceof AuthError');
   assert.equal(error.code, 'auth.jwt_audience_mismatch');
   for (const text of [error.message, error.wwwAuthenticate]) {
     assert.ok(!text.includes(logtoValid.slice(0, 20)));
-    assert.ok(!text.includes('api.example.com'));
-    assert.ok(!text.includes('user_123'));
+    assert.ok(!text.includes('api.example.com'), "!text.includes('api.example.com')");
+    assert.ok(!text.includes('user_123'), "!text.includes('user_123')");
   }
 });
 
@@ -214,7 +214,7 @@ test('verifier: with only issuer and audience, keys come from discovery on a rea
     const now = Math.floor(Date.now() / 1000);
     const token = signToken('ES384', 'es384-1', { sub: 'user_123', iss: server.issuer, aud: 'https://api.example.com', iat: now, exp: now + 60 });
     const claims = await Promise.all(Array.from({ length: 20 }, () => verify(bearer(token))));
-    assert.ok(claims.every((item) => item.sub === 'user_123'));
+    assert.ok(claims.every((item) => item.sub === 'user_123'), "claims.every((item) => item.sub === 'user_123')");
     assert.equal(server.count(server.discoveryPath), 1);
     assert.equal(server.count(server.jwksPath), 1);
     assert.deepEqual(events, ['discovery', 'fetch']);
@@ -229,11 +229,11 @@ test('verifier: an unreachable issuer makes ready() reject with a 503, and reque
   await server.close();
   const verify = createVerifier({ issuer, audience: 'https://api.example.com', jwksCache: { timeoutMs: 500 } });
   const error = await verify.ready().catch((caught: unknown) => caught);
-  assert.ok(error instanceof AuthError);
+  assert.ok(error instanceof AuthError, 'error instanceof AuthError');
   assert.equal(error.status, 503);
   assert.equal(error.code, 'auth.jwks_unavailable');
   const onRequest = await verify(bearer(logtoValid)).catch((caught: unknown) => caught);
-  assert.ok(onRequest instanceof AuthError);
+  assert.ok(onRequest instanceof AuthError, 'onRequest instanceof AuthError');
   assert.equal(onRequest.status, 503);
 });
 
@@ -278,6 +278,6 @@ test('verifier: per-call scopes must be a list of scope tokens: misuse is a Type
 test('verifier: every failed request gets its own AuthError object', async () => {
   const verify = createVerifier(BASE);
   const [first, second] = await Promise.all([verify({}).catch((error: unknown) => error), verify({}).catch((error: unknown) => error)]);
-  assert.ok(first instanceof AuthError && second instanceof AuthError);
+  assert.ok(first instanceof AuthError && second instanceof AuthError, 'first instanceof AuthError && second instanceof AuthError');
   assert.notEqual(first, second);
 });

@@ -156,8 +156,8 @@ test('a KeyResolver is used in place of a set; whatever it throws fails closed',
   for (const [label, bad, code] of throwing) assert.equal(await outcome(verifyCompactJws(ES256_TOKEN, bad)), code, label);
   // The cause is kept for logs, the code is the catch-all.
   await assert.rejects(verifyCompactJws(ES256_TOKEN, () => { throw new RangeError('inner'); }), (error: unknown) => {
-    assert.ok(error instanceof AuthError && error.code === 'auth.verification_failed');
-    assert.ok(error.cause instanceof RangeError);
+    assert.ok(error instanceof AuthError && error.code === 'auth.verification_failed', "error instanceof AuthError && error.code === 'auth.verification_failed'");
+    assert.ok(error.cause instanceof RangeError, 'error.cause instanceof RangeError');
     return true;
   });
 });
