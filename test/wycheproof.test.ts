@@ -2,7 +2,8 @@
 // (or CLEARJWT_WYCHEPROOF_DIR). Its README explains the files; the decisions are here:
 //
 // - `valid` must verify and `invalid` must be refused, through importJwk + verifySignature
-//   (and verifySignatureOffThread for ES384/ES512, the algorithms that use it).
+//   on the event loop for every algorithm, and also on the thread pool for ES384/ES512, the
+//   algorithms whose table row sends them there.
 // - `acceptable` (RSA PKCS#1 MissingNull, one per RS* file): we refuse it. JWS fixes the
 //   DigestInfo encoding (RFC 8017 §9.2 note 1 allows either, RFC 7518 §3.3 names the
 //   standard one), and one spelling per signature is the rule everywhere else here.
