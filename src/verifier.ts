@@ -10,7 +10,7 @@ import {
 import { AuthError, toAuthError } from './errors.js';
 import type { KeySet } from './jwks.js';
 import { DEFAULT_MAX_TOKEN_LENGTH, type DecodeOptions } from './jws.js';
-import { createStaticKeySource, type KeySource } from './key-source.js';
+import { createStaticKeySource, type KeySource, type KeySourceSnapshot } from './key-source.js';
 import { createRemoteKeySource, type RemoteKeyEvent } from './remote/jwks-cache.js';
 import { cacheVerifiedTokens, readTokenCacheOptions, type TokenCacheOptions, type VerifiedToken } from './token-cache.js';
 import { verifyCompactJws } from './verify-jws.js';
@@ -67,6 +67,8 @@ export interface Verifier<Custom extends object = Record<never, never>> {
   (headers: HeadersInput | null | undefined, options?: VerifyCallOptions): Promise<Claims<Custom>>;
   /** Loads the keys now, so a misconfigured issuer fails at boot rather than on a request. */
   ready(): Promise<void>;
+  /** The key cache's state, as plain JSON for a health endpoint (KeySource.snapshot). */
+  keyCache(): KeySourceSnapshot;
 }
 
 export const DEFAULT_CLOCK_TOLERANCE = 5;
@@ -119,7 +121,7 @@ export function createVerifier<Custom extends object = Record<never, never>>(opt
       throw new AuthError(code, { requiredScopes, realm, cause });
     }
   }
-  return Object.assign(verify, { ready: () => keySource.ready() });
+  return Object.assign(verify, { ready: () => keySource.ready(), keyCache: () => keySource.snapshot() });
 }
 
 // A static set is used as given; otherwise the issuer's keys are found and cached remotely.

@@ -64,10 +64,13 @@ test('GET /user/info includes organization_id when the token has one', async () 
   assert.equal(((await response.json()) as Record<string, unknown>)['organization_id'], 'org_42');
 });
 
-test('GET /healthz needs no token', async () => {
+test('GET /healthz needs no token, and shows the key cache', async () => {
   const response = await get('/healthz');
   assert.equal(response.status, 200);
-  assert.deepEqual(await response.json(), { status: 'ok' });
+  const body = (await response.json()) as { status: string; keys: { source: string; state: string; kids: string[]; failures: number } };
+  assert.equal(body.status, 'ok');
+  assert.deepEqual([body.keys.source, body.keys.state, body.keys.failures], ['remote', 'fresh', 0]);
+  assert.deepEqual(body.keys.kids, [running.localIssuer!.signingKey.kid]);
 });
 
 // RFC 6750 §3.1: no error attribute when the request carried no Bearer credentials.

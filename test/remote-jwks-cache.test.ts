@@ -27,14 +27,26 @@ after(() => {
 let server: KeyServer;
 let clock: number;
 let events: RemoteKeyEvent[];
+let awaited: { type: RemoteKeyEvent['type']; resolve: (event: RemoteKeyEvent) => void }[] = [];
 afterEach(() => server.close());
 
 async function setup(jwks: unknown = { keys: [ES256] }, options: RemoteKeySourceOptions = {}): Promise<KeySource> {
   server = await startKeyServer(jwks);
   clock = Date.UTC(2026, 0, 1);
   events = [];
-  return createRemoteKeySource({ issuer: server.issuer, now: () => clock, onEvent: (event) => events.push(event), ...options });
+  awaited = [];
+  return createRemoteKeySource({ issuer: server.issuer, now: () => clock, onEvent: record, ...options });
 }
+
+function record(event: RemoteKeyEvent): void {
+  events.push(event);
+  const waiting = awaited.filter((entry) => entry.type === event.type);
+  awaited = awaited.filter((entry) => entry.type !== event.type);
+  for (const { resolve } of waiting) resolve(event);
+}
+
+/** The next event of this type: a background refresh has ended when it arrives. */
+const nextEvent = (type: RemoteKeyEvent['type']) => new Promise<RemoteKeyEvent>((resolve) => { awaited.push({ type, resolve }); });
 
 const verify = (source: KeySource, token: string) => verifyCompactJws(token, source.resolveKey);
 const jwksRequests = () => server.count(server.jwksPath);
@@ -173,7 +185,11 @@ test('rotation: a new kid right after load refetches at once; after removal the 
 
   server.jwks = { keys: [ES384] }; // and later removes the old one
   clock += 10 * MINUTE;
+  const refreshed = nextEvent('refresh');
+  await verify(source, signToken('ES256', 'es256-1')); // the held set, while it refreshes (RFC 5861 §3)
+  await refreshed;
   await refused(verify(source, signToken('ES256', 'es256-1')), 'auth.jwks_key_not_found');
+  assert.equal(jwksRequests(), 3, 'the refresh that dropped the kid is not followed by a fetch for it');
   assert.equal(source.isCurrent(oldKey), false);
   assert.equal(source.isCurrent(newKey), true);
   await verify(source, signToken('ES384', 'es384-1'));
@@ -186,7 +202,9 @@ test('isCurrent turns false once the set is past its max age, so token caches re
   const { key } = await verify(source, signToken('ES256', 'es256-1'));
   clock += 10 * MINUTE;
   assert.equal(source.isCurrent(key), false);
-  await verify(source, signToken('ES256', 'es256-1')); // refreshes
+  const refreshed = nextEvent('refresh');
+  await verify(source, signToken('ES256', 'es256-1')); // starts the refresh
+  await refreshed;
   assert.equal(source.isCurrent(key), true);
   assert.equal(jwksRequests(), 2);
 });
@@ -196,17 +214,20 @@ test('stale-if-error: the last good set is served while the issuer is down, with
   const { key } = await verify(source, signToken('ES256', 'es256-1'));
   server.route(server.jwksPath, (request) => request.socket.destroy());
 
-  clock += 10 * MINUTE; // expired: one refresh attempt, which fails; the old set is served
+  clock += 10 * MINUTE; // expired: the old set is served; one refresh attempt, which fails
+  let failure = nextEvent('fetch_failed');
   await verify(source, signToken('ES256', 'es256-1'));
+  const failed = await failure;
   assert.equal(jwksRequests(), 2);
-  const failed = events.at(-1);
   assert.ok(failed?.type === 'fetch_failed' && failed.servingStale && failed.reason === 'expired' && failed.retryInMs === 1_000);
   assert.equal(source.isCurrent(key), true, 'still trusted while served stale');
 
   for (let i = 0; i < 50; i++) await verify(source, signToken('ES256', 'es256-1')); // backing off: no requests
   assert.equal(jwksRequests(), 2);
   clock += 1_000; // retry, fail again, back off 2 s
+  failure = nextEvent('fetch_failed');
   await verify(source, signToken('ES256', 'es256-1'));
+  await failure;
   assert.equal(jwksRequests(), 3);
   clock += 1_000;
   await verify(source, signToken('ES256', 'es256-1'));
@@ -274,13 +295,12 @@ test('Cache-Control max-age is honoured within [1 min, maxAgeMs]', async () => {
   for (const [maxAge, freshMs] of cases) {
     const source = await setup();
     server.jwksHeaders = { 'cache-control': `public, max-age=${maxAge}` };
-    await source.ready();
+    const { key } = await verify(source, signToken('ES256', 'es256-1'));
     clock += freshMs - 1;
-    await verify(source, signToken('ES256', 'es256-1'));
-    assert.equal(jwksRequests(), 1, `max-age=${maxAge}: still fresh`);
+    assert.equal(source.isCurrent(key), true, `max-age=${maxAge}: still fresh`);
     clock += 1;
-    await verify(source, signToken('ES256', 'es256-1'));
-    assert.equal(jwksRequests(), 2, `max-age=${maxAge}: refreshed`);
+    assert.equal(source.isCurrent(key), false, `max-age=${maxAge}: expired`);
+    assert.equal(jwksRequests(), 1);
     await server.close();
   }
   server = await startKeyServer({ keys: [] }); // for afterEach
@@ -401,9 +421,10 @@ test(`a set of more than ${MAX_JWKS_KEYS} keys is 503 auth.jwks_invalid; a loade
   const { key } = await verify(source, signToken('ES256', 'es256-1'));
   server.jwks = tooMany;
   clock += 10 * MINUTE;
+  const failure = nextEvent('fetch_failed');
   await verify(source, signToken('ES256', 'es256-1')); // stale-if-error
+  const failed = await failure;
   assert.equal(jwksRequests(), 2);
-  const failed = events.at(-1);
   assert.ok(failed?.type === 'fetch_failed' && failed.code === 'auth.jwks_invalid' && failed.servingStale);
   assert.equal(source.isCurrent(key), true);
 });
@@ -415,13 +436,17 @@ test('a refresh keeps the object of a key whose kid, SPKI and algorithms are unc
   const { key: replaced } = await verify(source, signToken('ES384', 'es384-1'));
   server.jwks = { keys: [ES384, { ...ES256 }, ES256_AS_ES384_KID] }; // same kid, other key
   clock += 10 * MINUTE;
+  let refreshed = nextEvent('refresh');
   await verify(source, signToken('ES256', 'es256-1'));
+  await refreshed;
   assert.equal(jwksRequests(), 2);
   assert.equal(source.isCurrent(kept), true);
   assert.equal(source.isCurrent(replaced), true, 'es384-1 with its own key is still there');
   server.jwks = { keys: [ES256_AS_ES384_KID, { ...ES384, kid: 'es384-2' }] };
   clock += 10 * MINUTE;
+  refreshed = nextEvent('refresh');
   await verify(source, signToken('ES256', 'es384-1'));
+  await refreshed;
   assert.equal(source.isCurrent(kept), false, 'es256-1 left');
   assert.equal(source.isCurrent(replaced), false, 'es384-1 now names another key; the old key moved to another kid');
 });

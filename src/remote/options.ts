@@ -1,18 +1,14 @@
 // The remote key source's options: names, units, defaults, and their validation, which
 // runs when the verifier is created so a misconfiguration fails at boot, not per request.
 
-import type { AuthError, AuthErrorCode } from '../errors.js';
 import { discoveryUrl } from './discovery.js';
+import type { RemoteKeyListener } from './events.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, type FetchLimits } from './fetch-json.js';
 import { parseKeyUrl } from './url-policy.js';
 
 const DEFAULT_MAX_AGE_MS = 10 * 60_000;
 const DEFAULT_COOLDOWN_MS = 30_000;
 const DEFAULT_MAX_STALE_MS = 24 * 60 * 60_000;
-/** A server's `Cache-Control: max-age` below this is raised to it (unless maxAgeMs is lower). */
-export const MIN_MAX_AGE_MS = 60_000;
-/** The first retry after a failed fetch; each further failure doubles it, up to max(cooldownMs, 1 s). */
-export const FIRST_RETRY_MS = 1_000;
 
 export interface RemoteKeySourceOptions {
   /** The issuer; its discovery document names the JWK Set (OIDC Discovery §4). */
@@ -30,31 +26,10 @@ export interface RemoteKeySourceOptions {
   /** How long past its freshness the last good set is served while refreshes fail, ms. Default 24 h. */
   readonly maxStaleMs?: number | undefined;
   /** Told about fetches and failures; never sees a token. Exceptions it throws are ignored. */
-  readonly onEvent?: ((event: RemoteKeyEvent) => void) | undefined;
+  readonly onEvent?: RemoteKeyListener | undefined;
   /** The clock, ms since the epoch. Default Date.now. */
   readonly now?: (() => number) | undefined;
 }
-
-/** Why a fetch happened: no keys yet, the set's max age passed, or a token named an unknown kid. */
-export type FetchReason = 'initial' | 'expired' | 'unknown_kid';
-
-export type RemoteKeyEvent =
-  | { readonly type: 'discovery'; readonly url: string; readonly durationMs: number; readonly jwksUri: string }
-  | {
-    /** 'fetch' for the first set loaded, 'refresh' for every later one. */
-    readonly type: 'fetch' | 'refresh'; readonly url: string; readonly durationMs: number;
-    readonly reason: FetchReason; readonly kids: readonly (string | undefined)[]; readonly maxAgeMs: number;
-  }
-  | {
-    readonly type: 'fetch_failed'; readonly url: string; readonly durationMs: number; readonly reason: FetchReason;
-    readonly code: AuthErrorCode; readonly error: AuthError;
-    /** True while the last good set is still served (stale-if-error). */
-    readonly servingStale: boolean; readonly retryInMs: number;
-  }
-  | {
-    readonly type: 'key_skipped'; readonly url: string;
-    readonly index: number; readonly kid: string | undefined; readonly code: AuthErrorCode;
-  };
 
 interface RemoteKeySettings {
   readonly issuer: string;
