@@ -20,8 +20,10 @@ export type LoadResult = { readonly url: string; readonly durationMs: number } &
   | { readonly ok: false; readonly error: AuthError; readonly retryAfter: RetryAfter | undefined }
 );
 
-/** `load(previous)`: the issuer's current set, sharing key objects with `previous`. */
-export function createKeyLoader(settings: LoaderSettings, emit: RemoteKeyListener): (previous: KeySet | undefined) => Promise<LoadResult> {
+/** The issuer's current set, sharing key objects with `previous`. */
+export type KeyLoader = (previous: KeySet | undefined) => Promise<LoadResult>;
+
+export function createKeyLoader(settings: LoaderSettings, emit: RemoteKeyListener): KeyLoader {
   const { issuer, limits } = settings;
   let jwksUrl = settings.jwksUrl; // found by discovery once, then kept
 
