@@ -454,7 +454,7 @@ test('a refresh keeps the object of a key whose kid, SPKI and algorithms are unc
 
 // ---- issue #15: the cache under stress (faults injected by the loopback provider) ----------
 
-test('stale-while-revalidate: with the provider hanging past max age, known kids answer at once; one background refresh', async () => {
+test('stale-while-revalidate: with the provider hanging past max age, known kids answer at once; one background refresh', { timeout: 10_000 }, async () => {
   const source = await setup(undefined, { timeoutMs: 1_000 });
   await source.ready();
   const arrived = new Promise<void>((resolve) => server.route(server.jwksPath, () => resolve())); // then hangs
@@ -472,7 +472,7 @@ test('stale-while-revalidate: with the provider hanging past max age, known kids
   await verify(source, signToken('ES256', 'es256-1'));
 });
 
-test('refresh ahead: in the last tenth of max age a request refreshes in the background; the set never expires under traffic', async () => {
+test('refresh ahead: in the last tenth of max age a request refreshes in the background; the set never expires under traffic', { timeout: 10_000 }, async () => {
   const source = await setup();
   const { key } = await verify(source, signToken('ES256', 'es256-1'));
   clock += 9 * MINUTE - 1;
@@ -484,6 +484,7 @@ test('refresh ahead: in the last tenth of max age a request refreshes in the bac
   const event = await refreshed;
   assert.ok(event.type === 'refresh' && event.reason === 'expiring');
   assert.equal(jwksRequests(), 2);
+  assert.equal(server.count(server.discoveryPath), 1, 'discovery once: the jwks_uri is kept');
   clock += MINUTE; // the old set's max age has passed; the refreshed one is fresh
   assert.equal(source.isCurrent(key), true);
   assert.equal(source.snapshot().state, 'fresh');
@@ -526,7 +527,7 @@ test('20,000 forged kids during a slow refetch: at most MAX_KID_WAITERS wait, th
   server.route(server.jwksPath, undefined);
 });
 
-test('a failed unknown-kid refetch (TCP reset) allows the next try after the 1 s back-off, not the cooldown', async () => {
+test('a failed unknown-kid refetch (TCP reset) allows the next try after the 1 s back-off, not the cooldown', { timeout: 10_000 }, async () => {
   const source = await setup();
   await source.ready();
   server.jwks = { keys: [ES256, ES384] }; // rotated in; the first lookup's connection is reset
@@ -542,7 +543,7 @@ test('a failed unknown-kid refetch (TCP reset) allows the next try after the 1 s
   assert.equal(jwksRequests(), 3);
 });
 
-test('a refetch answered without the kid (issuer lags its signer) lets that kid look once more after 1 s; others wait for the cooldown', async () => {
+test('a refetch answered without the kid (issuer lags its signer) lets that kid look once more after 1 s; others wait for the cooldown', { timeout: 10_000 }, async () => {
   const source = await setup();
   await source.ready();
   server.route(server.jwksPath, (_, response) => { // answers once without the new key
@@ -560,7 +561,7 @@ test('a refetch answered without the kid (issuer lags its signer) lets that kid 
   assert.equal(jwksRequests(), 3);
 });
 
-test('a flood of one forged kid, or of new ones, costs the provider at most two, or one, requests per cooldown', async () => {
+test('a flood of one forged kid, or of new ones, costs the provider at most two, or one, requests per cooldown', { timeout: 10_000 }, async () => {
   const source = await setup();
   await source.ready();
   for (let i = 0; i < 600; i++) { // 60 s, one request per 100 ms, the same kid
@@ -576,7 +577,7 @@ test('a flood of one forged kid, or of new ones, costs the provider at most two,
   assert.equal(jwksRequests() - start, 2, 'one per cooldown');
 });
 
-test('a set with no usable key is 503 auth.jwks_no_usable_key: ready() rejects; a good set held is kept', async () => {
+test('a set with no usable key is 503 auth.jwks_no_usable_key: ready() rejects; a good set held is kept', { timeout: 10_000 }, async () => {
   for (const jwks of [{ keys: [] }, { keys: [badFixtureJwk('rsa-1024'), { kty: 'oct', k: 'c2VjcmV0' }] }]) {
     const cold = await setup(jwks);
     const error = await refused(cold.ready(), 'auth.jwks_no_usable_key');
@@ -597,7 +598,7 @@ test('a set with no usable key is 503 auth.jwks_no_usable_key: ready() rejects; 
   await source.ready();
 });
 
-test('Retry-After on 429 and 503 (seconds or HTTP-date) lengthens the back-off within max(cooldownMs, 1 s)', async () => {
+test('Retry-After on 429 and 503 (seconds or HTTP-date) lengthens the back-off within max(cooldownMs, 1 s)', { timeout: 10_000 }, async () => {
   const inSeconds = (seconds: number) => new Date(Date.UTC(2026, 0, 1) + seconds * 1000).toUTCString();
   const rows: [status: number, retryAfter: string, waitMs: number][] = [
     [503, '10', 10_000], [429, '7', 7_000], [503, inSeconds(12), 12_000], [503, '3600', 30_000],
@@ -620,7 +621,7 @@ test('Retry-After on 429 and 503 (seconds or HTTP-date) lengthens the back-off w
   server = await startKeyServer({ keys: [] }); // for afterEach
 });
 
-test('an unreachable discovery document is 503 auth.discovery_invalid, the step that failed', async () => {
+test('an unreachable discovery document is 503 auth.discovery_invalid, the step that failed', { timeout: 10_000 }, async () => {
   const source = await setup();
   server.route(server.discoveryPath, (_, response) => sendJson(response, 404, {}));
   await refused(source.ready(), 'auth.discovery_invalid');
@@ -630,7 +631,7 @@ test('an unreachable discovery document is 503 auth.discovery_invalid, the step 
   assert.equal(jwksRequests(), 0);
 });
 
-test('snapshot: empty, fresh, stale, backing off, as plain JSON for a health endpoint', async () => {
+test('snapshot: empty, fresh, stale, backing off, as plain JSON for a health endpoint', { timeout: 10_000 }, async () => {
   const source = await setup(undefined, { maxStaleMs: 60 * MINUTE });
   assert.deepEqual(source.snapshot(), {
     source: 'remote', state: 'empty', kids: [], fetchedAt: null, refreshAt: null, freshUntil: null, staleUntil: null,
