@@ -51,57 +51,52 @@ interface FetchedJson {
 export async function fetchJson(url: URL, limits: FetchLimits, invalidCode: AuthErrorCode): Promise<FetchedJson> {
   const controller = new AbortController();
   const deadline = startDeadline(limits.timeoutMs);
-  const invalid = (reason: string) => new AuthError(invalidCode, { cause: new Error(`GET ${url.href}: ${reason}`) });
+  const failure = (code: AuthErrorCode, reason: string, options?: ErrorOptions) => new AuthError(code, { cause: new Error(`GET ${url.href}: ${reason}`, options) });
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   try {
     const response = await deadline.race(fetch(url, {
       redirect: 'manual', signal: controller.signal, headers: { accept: 'application/json' },
     }));
-    if (response.status < 200 || response.status > 299) {
-      discardBody(response);
-      throw new AuthError('auth.jwks_unavailable', { cause: statusFailure(url, response) });
+    const { status, headers } = response;
+    reader = response.body?.getReader();
+    if (status < 200 || status > 299) {
+      const retryAfter = status === 429 || status === 503 ? parseRetryAfter(headers.get('retry-after')) : undefined;
+      const redirect = status >= 300 && status <= 399 ? ' (redirects are not followed)' : '';
+      const cause: HttpStatusFailure = Object.assign(new Error(`GET ${url.href}: HTTP ${status}${redirect}`), { status, retryAfter });
+      throw new AuthError('auth.jwks_unavailable', { cause });
     }
-    // Refuse a declared oversize body before reading any of it.
-    if (Number(response.headers.get('content-length')) > limits.maxResponseBytes) {
-      discardBody(response);
-      throw invalid(`body larger than ${limits.maxResponseBytes} bytes`);
-    }
-    const body = await readBody(response, limits.maxResponseBytes, deadline);
-    if (body === undefined) throw invalid(`body larger than ${limits.maxResponseBytes} bytes`);
+    // A declared oversize body is refused before any of it is read.
+    const tooLarge = Number(headers.get('content-length')) > limits.maxResponseBytes;
+    const body = tooLarge ? undefined : await readBody(reader, limits.maxResponseBytes, deadline);
+    if (body === undefined) throw failure(invalidCode, `body larger than ${limits.maxResponseBytes} bytes`);
     const document = parseJsonObject(body);
-    if (document === undefined) throw invalid('body is not a JSON object');
-    return { document, maxAgeSeconds: parseMaxAge(response.headers.get('cache-control')) };
+    if (document === undefined) throw failure(invalidCode, 'body is not a JSON object');
+    const maxAge = MAX_AGE.exec(headers.get('cache-control') ?? '')?.[1];
+    return { document, maxAgeSeconds: maxAge === undefined ? undefined : Number(maxAge) };
   } catch (error) {
     if (error instanceof AuthError) throw error;
-    const reason = error instanceof Error ? describe(error) : String(error);
-    throw new AuthError('auth.jwks_unavailable', { cause: new Error(`GET ${url.href}: ${reason}`, { cause: error }) });
+    throw failure('auth.jwks_unavailable', error instanceof Error ? describe(error) : String(error), { cause: error });
   } finally {
     deadline.clear();
-    controller.abort(); // closes a connection left open by a failure; a no-op after a full read
+    // Cancelling the reader ends an unfinished body and closes its connection (a no-op after
+    // a full read); the abort closes one whose headers never came.
+    reader?.cancel().catch(ignore);
+    controller.abort();
   }
 }
 
 // The body, read chunk by chunk within the deadline; `undefined` as soon as it passes
-// `maxBytes` (the reader is cancelled then, which closes the connection).
-async function readBody(response: Response, maxBytes: number, deadline: Deadline): Promise<Buffer | undefined> {
-  if (response.body === null) return Buffer.alloc(0);
-  const reader = response.body.getReader();
+// `maxBytes` (the caller then cancels the reader, which closes the connection).
+async function readBody(reader: ReadableStreamDefaultReader<Uint8Array> | undefined, maxBytes: number, deadline: Deadline): Promise<Buffer | undefined> {
+  if (reader === undefined) return Buffer.alloc(0); // no body at all (a 204, say)
   const chunks: Uint8Array[] = [];
   let length = 0;
-  try {
-    for (;;) {
-      const { done, value } = await deadline.race(reader.read());
-      if (done) return Buffer.concat(chunks, length);
-      length += value.byteLength;
-      if (length > maxBytes) {
-        reader.cancel().catch(ignore);
-        return undefined;
-      }
-      chunks.push(value);
-    }
-  } catch (error) {
-    reader.cancel().catch(ignore);
-    throw error;
+  for (let read = await deadline.race(reader.read()); !read.done; read = await deadline.race(reader.read())) {
+    length += read.value.byteLength;
+    if (length > maxBytes) return undefined;
+    chunks.push(read.value);
   }
+  return Buffer.concat(chunks, length);
 }
 
 interface Deadline {
@@ -116,13 +111,6 @@ function startDeadline(timeoutMs: number): Deadline {
   });
   expired.catch(ignore); // it is always raced while it can fire; this only marks it handled
   return { race: (step) => Promise.race([step, expired]), clear: () => clearTimeout(timer) };
-}
-
-function statusFailure(url: URL, response: Response): HttpStatusFailure {
-  const { status } = response;
-  const redirect = status >= 300 && status <= 399 ? ' (redirects are not followed)' : '';
-  const retryAfter = status === 429 || status === 503 ? parseRetryAfter(response.headers.get('retry-after')) : undefined;
-  return Object.assign(new Error(`GET ${url.href}: HTTP ${status}${redirect}`), { status, retryAfter });
 }
 
 /** The Retry-After a failed fetch carried, if the server sent one with its 429 or 503. */
@@ -144,15 +132,6 @@ export function parseRetryAfter(value: string | null): RetryAfter | undefined {
 // RFC 9111 §5.2.2.1: `max-age=<delta-seconds>`, delta-seconds being 1*DIGIT (§1.2.2).
 // `s-maxage` is for shared caches and is not ours; the anchors keep it from matching.
 const MAX_AGE = /(?:^|,)\s*max-age\s*=\s*(\d+)\s*(?:,|$)/i;
-
-function parseMaxAge(cacheControl: string | null): number | undefined {
-  const match = cacheControl === null ? null : MAX_AGE.exec(cacheControl);
-  return match?.[1] === undefined ? undefined : Number(match[1]);
-}
-
-function discardBody(response: Response): void {
-  response.body?.cancel().catch(ignore);
-}
 
 // fetch() reports network failures as `TypeError: fetch failed` with the reason in `cause`.
 function describe(error: Error): string {
