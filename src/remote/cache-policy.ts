@@ -154,10 +154,8 @@ export function planKidLookup(state: CacheState, kid: string | undefined, now: n
  * stale while retries back off. Past max age otherwise, it is not, so the token is verified
  * afresh, which starts the refresh; a cache that never calls resolveKey still lets sets expire.
  */
-export function trustedSet(state: CacheState, now: number): KeySet | undefined {
-  if (isFresh(state, now)) return state.cached?.keySet;
-  return isBackingOff(state, now) ? usableSet(state, now) : undefined;
-}
+export const trustedSet = (state: CacheState, now: number): KeySet | undefined =>
+  (isFresh(state, now) || isBackingOff(state, now) ? usableSet(state, now) : undefined);
 
 /**
  * The wait after the `failures`-th failure in a row: 1 s doubling, at most max(cooldownMs, 1 s).
@@ -197,16 +195,12 @@ export function fetchSucceeded(state: CacheState, keySet: KeySet, maxAgeSeconds:
   const freshFor = maxAgeSeconds === undefined ? rules.maxAgeMs : Math.min(Math.max(maxAgeSeconds * 1000, MIN_MAX_AGE_MS), rules.maxAgeMs);
   const kids = new Set(keySet.keys.map((key) => key.kid));
   const removedKids = new Set((state.cached?.keySet.keys ?? []).flatMap(({ kid }) => (kid !== undefined && !kids.has(kid) ? [kid] : [])));
-  const cached: CachedSet = {
-    keySet, fetchedAt: now, refreshAt: now + freshFor * (1 - REFRESH_AHEAD_SHARE),
-    freshUntil: now + freshFor, staleUntil: now + freshFor + rules.maxStaleMs, removedKids,
-  };
+  const refreshAt = now + freshFor * (1 - REFRESH_AHEAD_SHARE);
+  const cached: CachedSet = { keySet, fetchedAt: now, refreshAt, freshUntil: now + freshFor, staleUntil: now + freshFor + rules.maxStaleMs, removedKids };
   // A lookup answered without its kid: that kid may look once more, after FIRST_RETRY_MS.
-  let { kidLookup } = state;
-  if (state.inFlight?.reason === 'unknown_kid' && kidLookup !== undefined) {
-    const mayRetry = kidLookup.kid !== undefined && !kids.has(kidLookup.kid) && !kidLookup.isRetry;
-    kidLookup = { ...kidLookup, retryAt: mayRetry ? now + FIRST_RETRY_MS : undefined };
-  }
+  const lookup = state.inFlight?.reason === 'unknown_kid' ? state.kidLookup : undefined;
+  const mayRetry = lookup?.kid !== undefined && !kids.has(lookup.kid) && !lookup.isRetry;
+  const kidLookup = lookup === undefined ? state.kidLookup : { ...lookup, retryAt: mayRetry ? now + FIRST_RETRY_MS : undefined };
   return { cached, backoff: undefined, kidLookup, inFlight: undefined };
 }
 

@@ -27,11 +27,8 @@ export async function discoverJwksUri(issuer: string, limits: FetchLimits): Prom
   if (url === undefined) throw failure('auth.discovery_invalid', 'is not an https issuer URL');
   // The code names the step that failed, so an operator knows which URL to check: a discovery
   // document that cannot be fetched (unreachable, timed out, non-2xx — most often a mistyped
-  // issuer) is auth.discovery_invalid like one that cannot be used. The cause, and with it any
-  // Retry-After, is kept.
-  const { document } = await fetchJson(url, limits, 'auth.discovery_invalid').catch((error: AuthError) => {
-    throw error.code === 'auth.jwks_unavailable' ? new AuthError('auth.discovery_invalid', { cause: error.cause }) : error;
-  });
+  // issuer) is auth.discovery_invalid like one that cannot be used.
+  const { document } = await fetchJson(url, limits, 'auth.discovery_invalid', 'auth.discovery_invalid');
   // Own members only: a polluted Object.prototype must not supply either (src/json.ts).
   const documentIssuer = own(document, 'issuer');
   const jwksUri = own(document, 'jwks_uri');
@@ -42,8 +39,6 @@ export async function discoverJwksUri(issuer: string, limits: FetchLimits): Prom
   // §3: jwks_uri is REQUIRED. It passes the URL policy before anything is fetched from it.
   if (typeof jwksUri !== 'string' || !URL.canParse(jwksUri)) throw failure('auth.discovery_invalid', 'has no jwks_uri URL');
   const jwksUrl = parseDiscoveredKeyUrl(jwksUri, url);
-  if (jwksUrl === undefined) {
-    throw failure('auth.jwks_uri_insecure', `names jwks_uri ${jwksUri}: not https (plain http only from a loopback http issuer)`);
-  }
+  if (jwksUrl === undefined) throw failure('auth.jwks_uri_insecure', `names jwks_uri ${jwksUri}: not https (nor http from a loopback http issuer)`);
   return jwksUrl;
 }

@@ -50,8 +50,6 @@ export function safeListener(listener: RemoteKeyListener | undefined): RemoteKey
       const result: unknown = listener?.(event);
       // Any thenable, not only this realm's Promise: a rejection must never go unhandled.
       if (typeof (result as { then?: unknown } | null | undefined)?.then === 'function') Promise.resolve(result).catch(() => {});
-    } catch {
-      // A throwing logger is the logger's problem.
-    }
+    } catch { /* a throwing logger is the logger's problem */ }
   };
 }

@@ -27,7 +27,7 @@ import {
 } from './cache-policy.js';
 import { discoverJwksUri, discoveryUrl } from './discovery.js';
 import { safeListener, type FetchReason, type RemoteKeyListener } from './events.js';
-import { fetchJson, retryAfterOf } from './fetch-json.js';
+import { fetchJson, type HttpStatusFailure } from './fetch-json.js';
 import type { RemoteKeySourceOptions } from './options.js';
 
 export type { FetchReason, RemoteKeyEvent, SuppressedReason } from './events.js';
@@ -60,10 +60,9 @@ export function createRemoteKeySource(options: RemoteKeySourceOptions): KeySourc
 // ---- the request path ----------------------------------------------------------------------
 
 async function resolveKey(cache: Cache, { alg, kid }: JwsHeader): Promise<VerificationKey> {
-  const keySet = await currentKeySet(cache);
   try {
-    return selectKey(keySet, alg, kid);
-  } catch (notFound) {
+    return selectKey(await currentKeySet(cache), alg, kid);
+  } catch (notFound) { // only an unknown kid is ours to handle: the issuer may have just rotated
     if (!(notFound instanceof AuthError && notFound.code === 'auth.jwks_key_not_found')) throw notFound;
     const plan = planKidLookup(cache.state, kid, cache.settings.now());
     if (plan.action === 'refuse') {
@@ -114,7 +113,8 @@ async function fetchAndKeep(cache: Cache, reason: FetchReason): Promise<KeySet> 
     return keySet;
   } catch (caught) {
     const error = caught instanceof AuthError && caught.status === 503 ? caught : new AuthError('auth.jwks_unavailable', { cause: caught });
-    const state = cache.state = fetchFailed(cache.state, error, retryAfterOf(error), settings, settings.now());
+    const { retryAfter } = error.cause instanceof Error ? error.cause as Partial<HttpStatusFailure> : {}; // a 429 or 503's Retry-After
+    const state = cache.state = fetchFailed(cache.state, error, retryAfter, settings, settings.now());
     const { retryAt, failedAt } = state.backoff!;
     const servingStale = usableSet(state, settings.now()) !== undefined;
     emit({ type: 'fetch_failed', url: url.href, durationMs: performance.now() - started, reason, code: error.code, error, servingStale, retryInMs: retryAt - failedAt });
