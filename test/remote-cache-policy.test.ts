@@ -61,6 +61,7 @@ test('planKidLookup: fetch at once, join, or refuse with the reason and the wait
   const rows: [name: string, state: CacheState, kid: string | undefined, expected: string][] = [
     ['no lookup yet', state({ cached: fresh }), 'x', 'fetch'],
     ['a kid the last refresh removed', state({ cached: fresh }), 'old', 'refuse removed 539000'],
+    ['a removed kid past refreshAt: no negative wait', state({ cached: cachedAt(T - 560_000, ['old']) }), 'old', 'refuse removed 0'],
     ['a fetch runs: join it', state({ cached: fresh, inFlight: running(1) }), 'x', 'join'],
     [`${MAX_KID_WAITERS - 1} waiting: join`, state({ cached: fresh, inFlight: running(MAX_KID_WAITERS - 1) }), 'x', 'join'],
     [`${MAX_KID_WAITERS} waiting: refuse at once`, state({ cached: fresh, inFlight: running(MAX_KID_WAITERS) }), 'x', 'refuse waiters 0'],

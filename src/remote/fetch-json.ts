@@ -115,7 +115,8 @@ export function parseRetryAfter(value: string | null): RetryAfter | undefined {
 }
 
 // RFC 9111 §5.2.2.1: `max-age=<delta-seconds>`, delta-seconds being 1*DIGIT (§1.2.2).
-// `s-maxage` is for shared caches and is not ours; the anchors keep it from matching.
+// Anchored to whole directives: an extension that ends in `max-age` (or a value running on
+// past its digits) is not ours, nor is `s-maxage` (for shared caches).
 const MAX_AGE = /(?:^|,)\s*max-age\s*=\s*(\d+)\s*(?:,|$)/i;
 
 function ignore(): void {}
