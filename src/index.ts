@@ -2,13 +2,14 @@
 // for auditors and for JWS users who do not want JWT claim checks.
 
 export { AuthError, AUTH_ERROR_CODES, DEFAULT_REALM, isAuthError } from './errors.js';
-export type { AuthErrorCode, BearerErrorCode } from './errors.js';
+export type { AuthErrorCode, BearerErrorCode, Challenge, DpopErrorCode } from './errors.js';
 
 export { SUPPORTED_ALGORITHMS, getAlgorithm } from './algorithms.js';
 export type { AlgorithmSpec, JwsAlgorithm } from './algorithms.js';
 
 export { decodeBase64url, encodeBase64url } from './base64url.js';
 export { importJwk } from './jwk.js';
+export { computeJwkThumbprint } from './jwk-thumbprint.js';
 export type { VerificationKey } from './jwk.js';
 export { importJwkSet, selectKey } from './jwks.js';
 export type { KeySet, SkippedKey } from './jwks.js';
@@ -19,7 +20,7 @@ export type { KeyResolver, VerifiedJws } from './verify-jws.js';
 
 export { createVerifier, DEFAULT_CLOCK_TOLERANCE } from './verifier.js';
 export type { Verifier, VerifierOptions, VerifyCallOptions } from './verifier.js';
-export { extractBearerToken } from './bearer.js';
+export { extractBearerToken, extractCredentials, readHeaderValues } from './bearer.js';
 export type { HeadersInput } from './bearer.js';
 export type { Claims, LogtoClaims, RegisteredClaims } from './claims.js';
 

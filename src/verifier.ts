@@ -67,6 +67,8 @@ export interface Verifier<Custom extends object = Record<never, never>> {
   (headers: HeadersInput | null | undefined, options?: VerifyCallOptions): Promise<Claims<Custom>>;
   /** Loads the keys now, so a misconfigured issuer fails at boot rather than on a request. */
   ready(): Promise<void>;
+  /** The same checks on a token string the caller has already taken from its request (leaves: DPoP). */
+  token(token: string, options?: VerifyCallOptions): Promise<Claims<Custom>>;
 }
 
 export const DEFAULT_CLOCK_TOLERANCE = 5;
@@ -102,14 +104,13 @@ export function createVerifier<Custom extends object = Record<never, never>>(opt
     max: cacheOptions.max, isCurrent: (key) => keySource.isCurrent(key), timeRules: rules, now,
   });
 
-  async function verify(headers: HeadersInput | null | undefined, callOptions?: VerifyCallOptions): Promise<Claims<Custom>> {
+  async function verifyWith(readToken: () => string, callOptions: VerifyCallOptions | undefined): Promise<Claims<Custom>> {
     // A malformed `scopes` is the caller's bug, not the client's: reported as such, never
     // guessed at (a string would otherwise be spread into one-letter scopes).
     const scopes = callOptions?.scopes;
     if (scopes !== undefined && !isScopeList(scopes)) throw new TypeError('verify: scopes must be an array of scope tokens');
     try {
-      const token = extractBearerToken(headers);
-      const verified = await verifyTokenOrHit(token);
+      const verified = await verifyTokenOrHit(readToken());
       checkScopes(verified.grantedScopes, rules.requiredScopes, scopes);
       return verified.claims as Claims<Custom>;
     } catch (error) {
@@ -119,7 +120,10 @@ export function createVerifier<Custom extends object = Record<never, never>>(opt
       throw new AuthError(code, { requiredScopes, realm, cause });
     }
   }
-  return Object.assign(verify, { ready: () => keySource.ready() });
+  const verify = (headers: HeadersInput | null | undefined, callOptions?: VerifyCallOptions) =>
+    verifyWith(() => extractBearerToken(headers), callOptions);
+  const token = (compactJws: string, callOptions?: VerifyCallOptions) => verifyWith(() => compactJws, callOptions);
+  return Object.assign(verify, { ready: () => keySource.ready(), token });
 }
 
 // A static set is used as given; otherwise the issuer's keys are found and cached remotely.
