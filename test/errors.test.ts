@@ -58,3 +58,14 @@ test('errors: messages hold no `"` or `\\`, which RFC 6750 §3 keeps out of erro
     assert.doesNotMatch(new AuthError(code).message, /["\\]/, code);
   }
 });
+
+test('errors: several challenges (RFC 7235 §4.1): the first carries error and scope, each its own params', () => {
+  const error = new AuthError('auth.insufficient_scope', {
+    requiredScopes: ['admin'], realm: 'r',
+    challenges: [{ scheme: 'DPoP', params: { algs: 'ES256 EdDSA' } }, { scheme: 'Bearer' }],
+  });
+  assert.equal(error.wwwAuthenticate,
+    `DPoP realm="r", error="insufficient_scope", error_description="${error.message}", scope="admin", algs="ES256 EdDSA", Bearer realm="r"`);
+  const injected = new AuthError('auth.authorization_header_missing', { challenges: [{ scheme: 'X', params: { p: 'a"b\r\n' } }] });
+  assert.equal(injected.wwwAuthenticate, 'X realm="api", p="a\\"b??"');
+});
