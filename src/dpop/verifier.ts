@@ -34,7 +34,6 @@ export function createDpopVerifier<Custom extends object = Record<never, never>>
 ): DpopVerifier<Custom> {
   if (typeof verify?.token !== 'function') throw new TypeError('createDpopVerifier: the first argument must be a verifier from createVerifier');
   const settings = readDpopOptions(options);
-  const { mode, rules, nonces } = settings;
 
   async function verifyRequest(request: DpopRequest, callOptions?: VerifyCallOptions): Promise<Claims<Custom>> {
     checkRequestShape(request);
@@ -43,8 +42,8 @@ export function createDpopVerifier<Custom extends object = Record<never, never>>
     try {
       const credentials = extractCredentials(request.headers, ['bearer', 'dpop']);
       scheme = credentials.scheme;
-      if (scheme === 'dpop') return await verifyDpop(request, credentials.token, callOptions);
-      if (mode === 'required') throw new AuthError('auth.dpop_scheme_required');
+      if (scheme === 'dpop') return await verifyDpop(verify, settings, request, credentials.token, callOptions);
+      if (settings.mode === 'required') throw new AuthError('auth.dpop_scheme_required');
       // §7.2 and §6.1: a token bound to a key is only ever good with a proof of that key.
       const claims = await verify.token(credentials.token, callOptions);
       if (boundThumbprint(claims) !== undefined) throw new AuthError('auth.dpop_bound_token_as_bearer');
@@ -53,30 +52,34 @@ export function createDpopVerifier<Custom extends object = Record<never, never>>
       throw withChallenges(error, scheme, settings);
     }
   }
-
-  async function verifyDpop(request: DpopRequest, accessToken: string, callOptions?: VerifyCallOptions): Promise<Claims<Custom>> {
-    const proof = readDpopProof(request.headers);
-    const nowMs = settings.now();
-    const url = requestUrl(request, settings.publicOrigin(request));
-    if (url === undefined) throw new AuthError('auth.dpop_proof_htu_mismatch');
-    const checked = await verifyDpopProof(proof, { method: request.method, url, accessToken }, rules, nowMs / 1000);
-    // §4.3 step 10, §9: once nonces are on, a proof must carry a current one.
-    if (nonces !== undefined && (checked.nonce === undefined || !nonces.accepts(checked.nonce))) {
-      throw new AuthError('auth.dpop_nonce_required');
-    }
-    const claims = await verify.token(accessToken, callOptions);
-    // §4.3 step 12 / §6.1: the token names the proof's key by its RFC 7638 thumbprint.
-    const jkt = boundThumbprint(claims);
-    if (typeof jkt !== 'string') throw new AuthError('auth.dpop_token_not_bound');
-    if (!equalStrings(jkt, checked.jkt)) throw new AuthError('auth.dpop_key_binding_mismatch');
-    // Last, so that only proofs of accepted requests take room in the store.
-    await rememberProof(checked, nowMs, settings);
-    return claims;
-  }
-
+  const { nonces } = settings;
   return Object.assign(verifyRequest, {
     responseHeaders: (): Record<string, string> => (nonces === undefined ? {} : { 'DPoP-Nonce': nonces.current() }),
   });
+}
+
+// `Authorization: DPoP <token>`: the proof (§4.3), then the token, then their binding.
+async function verifyDpop<Custom extends object>(
+  verify: TokenVerifier<Custom>, settings: DpopSettings, request: DpopRequest, accessToken: string, callOptions: VerifyCallOptions | undefined,
+): Promise<Claims<Custom>> {
+  const proof = readDpopProof(request.headers);
+  const nowMs = settings.now();
+  const url = requestUrl(request, settings.publicOrigin(request));
+  if (url === undefined) throw new AuthError('auth.dpop_proof_htu_mismatch');
+  const checked = await verifyDpopProof(proof, { method: request.method, url, accessToken }, settings.rules, nowMs / 1000);
+  // §4.3 step 10, §9: once nonces are on, a proof must carry a current one.
+  const { nonces } = settings;
+  if (nonces !== undefined && (checked.nonce === undefined || !nonces.accepts(checked.nonce))) {
+    throw new AuthError('auth.dpop_nonce_required');
+  }
+  const claims = await verify.token(accessToken, callOptions);
+  // §4.3 step 12 / §6.1: the token names the proof's key by its RFC 7638 thumbprint.
+  const jkt = boundThumbprint(claims);
+  if (typeof jkt !== 'string') throw new AuthError('auth.dpop_token_not_bound');
+  if (!equalStrings(jkt, checked.jkt)) throw new AuthError('auth.dpop_key_binding_mismatch');
+  // Last, so that only proofs of accepted requests take room in the store.
+  await rememberProof(checked, nowMs, settings);
+  return claims;
 }
 
 // RFC 7800 §3.1 `cnf`, RFC 9449 §6.1 `jkt`: undefined when the token is not key-bound.

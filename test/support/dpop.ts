@@ -4,6 +4,7 @@
 import { constants, createHash, generateKeyPairSync, randomUUID, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Claims } from '../../src/claims.js';
 import { REPO_ROOT } from './vectors.js';
 
 export interface ClientKey {
@@ -88,7 +89,7 @@ export interface Rfc9449Example {
   readonly proof: string;
   readonly proofIat: number;
   readonly ath: string;
-  readonly accessTokenClaims: Record<string, unknown> & { cnf: { jkt: string } };
+  readonly accessTokenClaims: Claims & { cnf: { jkt: string } };
 }
 
 export function rfc9449Example(): Rfc9449Example {
