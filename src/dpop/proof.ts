@@ -65,10 +65,10 @@ const PROOF_CODES: Partial<Record<AuthErrorCode, AuthErrorCode>> = {
 export async function verifyDpopProof(
   proof: string, request: ProofRequest, rules: ProofRules, nowSeconds: number,
 ): Promise<CheckedProof> {
-  if (proof.length > MAX_PROOF_LENGTH) throw new AuthError('auth.dpop_proof_too_large');
   let verified;
   try {
-    // §4.3 steps 2, 4–7: one compact JWS, typ, alg, a public jwk, the signature.
+    // §4.3 steps 2, 4–7: one compact JWS, typ, alg, a public jwk, the signature. The length
+    // cap comes first in the core's decoder, before any parsing.
     verified = await verifyCompactJws(proof, resolveProofKey, { algorithms: rules.algorithms, maxTokenLength: MAX_PROOF_LENGTH });
   } catch (error) {
     const authError = toAuthError(error);
