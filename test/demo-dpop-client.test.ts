@@ -31,6 +31,6 @@ test('demo dpop client: a proof node:crypto verifies, with htm, htu (no query), 
   assert.equal(claims['htm'], 'GET');
   assert.equal(claims['htu'], 'http://127.0.0.1:3000/user/info');
   assert.equal(claims['ath'], createHash('sha256').update('the-token').digest('base64url'));
-  assert.ok(Math.abs((claims['iat'] as number) - Date.now() / 1000) < 60);
+  assert.ok(Math.abs((claims['iat'] as number) - Date.now() / 1000) < 60, 'iat is now');
   assert.equal(decode(makeProof(key, 'GET', 'http://a/').split('.')[1]!)['ath'], undefined);
 });

@@ -215,7 +215,7 @@ const NEGATIVE: Case[] = [
 ];
 
 test(`dpop verifier: the negative table (${NEGATIVE.length} cases), each with its exact code`, async () => {
-  assert.ok(NEGATIVE.length >= 30);
+  assert.ok(NEGATIVE.length >= 30, `only ${NEGATIVE.length} cases`);
   const verifyEs = dpopVerifier({ algorithms: ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'] });
   for (const [name, request, expected] of NEGATIVE) {
     assert.equal(await outcome(verifyEs(await request())), expected, name);
