@@ -12,6 +12,7 @@ test('dpop options: defaults', () => {
   assert.equal(settings.rules.algorithms.size, 10);
   assert.equal(settings.nonces, undefined);
   assert.equal(settings.realm, 'api');
+  assert.equal(settings.replayStoreTimeoutMs, 2000);
   assert.equal(settings.publicOrigin({ method: 'GET', url: '/', headers: {} }), 'https://api.example.com');
 });
 
@@ -32,6 +33,8 @@ const REFUSED: Array<[string, Record<string, unknown>, RegExp]> = [
   ['clockTolerance too large', { clockTolerance: 301 }, /clockTolerance/],
   ['replayStore without rememberIfNew', { replayStore: {} }, /replayStore/],
   ['nonce true', { nonce: true }, /nonce/],
+  ['replayStoreTimeoutMs zero', { replayStoreTimeoutMs: 0 }, /replayStoreTimeoutMs/],
+  ['replayStoreTimeoutMs fractional', { replayStoreTimeoutMs: 1.5 }, /replayStoreTimeoutMs/],
   ['nonce secret too short', { nonce: { secret: Buffer.alloc(8) } }, /nonce\.secret/],
   ['realm with a line break', { realm: 'a\nb' }, /realm/],
   ['now not a function', { now: 5 }, /now/],

@@ -302,9 +302,10 @@ test('dpop verifier: a failing or broken replay store fails closed with 503', as
     { rememberIfNew: () => { throw new Error('down'); } },
     { rememberIfNew: () => Promise.reject(new Error('timeout')) },
     { rememberIfNew: () => 'OK' as unknown as boolean },
+    { rememberIfNew: () => new Promise<boolean>(() => {}) }, // never answers: the deadline ends it
   ];
   for (const replayStore of stores) {
-    const error = await dpopVerifier({ replayStore })(dpopRequest(proofFor())).then(() => assert.fail('accepted'), (caught: unknown) => caught as AuthError);
+    const error = await dpopVerifier({ replayStore, replayStoreTimeoutMs: 50 })(dpopRequest(proofFor())).then(() => assert.fail('accepted'), (caught: unknown) => caught as AuthError);
     assert.equal(error.code, 'auth.dpop_replay_store_unavailable');
     assert.equal(error.status, 503);
   }

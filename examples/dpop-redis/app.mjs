@@ -24,6 +24,7 @@ const verifyRequest = createDpopVerifier(verify, {
   mode: 'required',
   publicOrigin: env('PUBLIC_ORIGIN'),
   replayStore: createRedisReplayStore(redis),
+  replayStoreTimeoutMs: 1000, // a Redis that does not answer within a second counts as down (503)
 });
 
 const server = createServer(async (req, res) => {

@@ -26,6 +26,8 @@ export interface DpopVerifierOptions {
   readonly clockTolerance?: number;
   /** Where used proofs are remembered; share one between processes. Default: in memory. */
   readonly replayStore?: ReplayStore;
+  /** A store that has not answered after this many milliseconds fails the request (503). Default 2000. */
+  readonly replayStoreTimeoutMs?: number;
   /** Server nonces (RFC 9449 §9): `{}` for the defaults. Default: off. */
   readonly nonce?: NonceOptions | false;
   /** The realm in challenges; use the core verifier's. Default "api". */
@@ -39,16 +41,20 @@ export interface DpopSettings {
   readonly publicOrigin: (request: DpopRequest) => string;
   readonly rules: ProofRules;
   readonly replayStore: ReplayStore;
+  readonly replayStoreTimeoutMs: number;
   readonly nonces: NonceSource | undefined;
   readonly realm: string;
   readonly now: () => number;
 }
 
-const OPTION_NAMES = new Set(['mode', 'publicOrigin', 'algorithms', 'iatWindowSeconds', 'clockTolerance', 'replayStore', 'nonce', 'realm', 'now']);
+const OPTION_NAMES = new Set([
+  'mode', 'publicOrigin', 'algorithms', 'iatWindowSeconds', 'clockTolerance', 'replayStore', 'replayStoreTimeoutMs', 'nonce', 'realm', 'now',
+]);
 const NONCE_OPTION_NAMES = new Set(['secret', 'rotationSeconds']);
 const DEFAULT_IAT_WINDOW_SECONDS = 60;
 const MAX_IAT_WINDOW_SECONDS = 600;
 const MAX_CLOCK_TOLERANCE = 300;
+const DEFAULT_REPLAY_STORE_TIMEOUT_MS = 2000;
 
 export function readDpopOptions(options: DpopVerifierOptions): DpopSettings {
   if (typeof options !== 'object' || options === null) throw new TypeError('createDpopVerifier: options must be an object');
@@ -67,7 +73,14 @@ export function readDpopOptions(options: DpopVerifierOptions): DpopSettings {
   });
   const replayStore = options.replayStore ?? createMemoryReplayStore({ now });
   if (typeof replayStore?.rememberIfNew !== 'function') throw new TypeError('createDpopVerifier: replayStore must have rememberIfNew(key, ttlMs)');
-  return { mode: options.mode, publicOrigin: originOf(options.publicOrigin), rules, replayStore, nonces: nonceSource(options.nonce, now), realm, now };
+  const replayStoreTimeoutMs = options.replayStoreTimeoutMs ?? DEFAULT_REPLAY_STORE_TIMEOUT_MS;
+  if (!Number.isSafeInteger(replayStoreTimeoutMs) || replayStoreTimeoutMs < 1 || replayStoreTimeoutMs > 60_000) {
+    throw new TypeError('createDpopVerifier: replayStoreTimeoutMs must be an integer from 1 to 60000');
+  }
+  return {
+    mode: options.mode, publicOrigin: originOf(options.publicOrigin), rules, replayStore, replayStoreTimeoutMs,
+    nonces: nonceSource(options.nonce, now), realm, now,
+  };
 }
 
 function refuseUnknown(options: object, known: ReadonlySet<string>, prefix: string): void {

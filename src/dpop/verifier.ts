@@ -96,10 +96,17 @@ async function rememberProof(checked: CheckedProof, nowMs: number, settings: Dpo
   const ttlMs = Math.max(1, Math.ceil(acceptableUntilMs - nowMs)) + REPLAY_MARGIN_MS;
   const key = createHash('sha256').update(JSON.stringify([checked.htu, checked.jti])).digest('base64url');
   let isNew: unknown;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    isNew = await settings.replayStore.rememberIfNew(key, ttlMs);
+    // A store that hangs must not hang the request: past the deadline it counts as down.
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('replay store timed out')), settings.replayStoreTimeoutMs);
+    });
+    isNew = await Promise.race([settings.replayStore.rememberIfNew(key, ttlMs), deadline]);
   } catch (cause) {
     throw new AuthError('auth.dpop_replay_store_unavailable', { cause });
+  } finally {
+    clearTimeout(timer);
   }
   if (isNew === false) throw new AuthError('auth.dpop_proof_replayed');
   // Anything but a boolean means the store is broken: fail closed.

@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { createClient } from 'redis';
 
 const REDIS_URL = process.env.REDIS_URL;
 const ISSUER = 'https://issuer.example.com';
@@ -76,4 +77,20 @@ test('a proof accepted by one process is refused when replayed to another', asyn
 test('a fresh proof works on either process', async () => {
   assert.equal((await call(appB, proof('/resource'))).status, 200);
   assert.equal((await call(appA, proof('/resource'))).status, 200);
+});
+
+test('a Redis that does not answer fails the request closed: 503, not an accept', async () => {
+  // CLIENT PAUSE holds every write command on the server, as an overloaded or stuck Redis would.
+  const admin = createClient({ url: REDIS_URL });
+  await admin.connect();
+  try {
+    await admin.sendCommand(['CLIENT', 'PAUSE', '4000', 'WRITE']);
+    const paused = await call(appA, proof('/resource'));
+    assert.equal(paused.status, 503);
+    assert.equal(paused.body.code, 'auth.dpop_replay_store_unavailable');
+  } finally {
+    await admin.sendCommand(['CLIENT', 'UNPAUSE']);
+    await admin.quit();
+  }
+  assert.equal((await call(appA, proof('/resource'))).status, 200, 'works again once Redis answers');
 });
