@@ -297,7 +297,7 @@ test('dpop verifier: with nonces on, a proof without the current nonce gets use_
 
 // ---- the replay store -------------------------------------------------------------------
 
-test('dpop verifier: a failing or broken replay store fails closed with 503', async () => {
+test('dpop verifier: a failing, broken or silent replay store fails closed with 503', { timeout: 10_000 }, async () => {
   const stores = [
     { rememberIfNew: () => { throw new Error('down'); } },
     { rememberIfNew: () => Promise.reject(new Error('timeout')) },
