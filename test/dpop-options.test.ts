@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { SUPPORTED_ALGORITHMS } from '../src/algorithms.js';
 import { readDpopOptions, type DpopVerifierOptions } from '../src/dpop/options.js';
 
 const BASE: DpopVerifierOptions = { mode: 'allowed', publicOrigin: 'https://api.example.com' };
@@ -9,7 +10,7 @@ test('dpop options: defaults', () => {
   assert.equal(settings.mode, 'allowed');
   assert.equal(settings.rules.iatWindowSeconds, 60);
   assert.equal(settings.rules.clockTolerance, 5);
-  assert.equal(settings.rules.algorithms.size, 10);
+  assert.equal(settings.rules.algorithms.size, SUPPORTED_ALGORITHMS.length);
   assert.equal(settings.nonces, undefined);
   assert.equal(settings.realm, 'api');
   assert.equal(settings.replayStoreTimeoutMs, 2000);
@@ -18,8 +19,8 @@ test('dpop options: defaults', () => {
 
 // Each bad option, and the name the TypeError must carry.
 const REFUSED: Array<[string, Record<string, unknown>, RegExp]> = [
-  ['misspelt option', { publicOrgin: 'https://x' }, /unknown option publicOrgin/],
-  ['misspelt nonce option', { nonce: { rotation: 60 } }, /unknown option nonce\.rotation/],
+  ['misspelt option', { publicOrgin: 'https://x' }, /unknown option "publicOrgin" \(did you mean "publicOrigin"\?\)/],
+  ['misspelt nonce option', { nonce: { rotation: 60 } }, /unknown option "nonce\.rotation" \(did you mean "nonce\.rotationSeconds"\?\)/],
   ['mode off', { mode: 'off' }, /mode/],
   ['mode missing', { mode: undefined }, /mode/],
   ['publicOrigin missing', { publicOrigin: undefined }, /publicOrigin/],

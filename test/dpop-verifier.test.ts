@@ -73,12 +73,16 @@ test('dpop verifier: a bound token with a fresh proof is accepted; the claims co
   assert.deepEqual(claims['cnf'], { jkt: client.jkt });
 });
 
-test('dpop verifier: proof keys of every family are accepted (ES384, PS256, RS256, EdDSA)', async () => {
+test('dpop verifier: proof keys of every family are accepted (ES384, PS256, RS256, EdDSA, Ed25519)', async () => {
   for (const alg of ['ES384', 'PS256', 'EdDSA'] as const) {
     const key = clientKey(alg);
     const token = accessToken({ cnf: { jkt: key.jkt } });
     const proof = makeProof({ key, url: URL_, accessToken: token });
     assert.equal(await outcome(dpopVerifier()(dpopRequest(proof, token))), 'valid', alg);
+    if (alg === 'EdDSA') {
+      const ed25519 = makeProof({ key, alg: 'Ed25519', url: URL_, accessToken: token }); // RFC 9864's name for it
+      assert.equal(await outcome(dpopVerifier()(dpopRequest(ed25519, token))), 'valid', 'Ed25519');
+    }
     if (alg === 'PS256') {
       const rs256 = makeProof({ key, alg: 'RS256', url: URL_, accessToken: token });
       assert.equal(await outcome(dpopVerifier()(dpopRequest(rs256, token))), 'valid', 'RS256');
@@ -244,7 +248,7 @@ test('dpop verifier: a refused request does not use up its proof', async () => {
 
 // ---- modes and challenges ---------------------------------------------------------------
 
-const ALGS = 'ES256 ES384 ES512 RS256 RS384 RS512 PS256 PS384 PS512 EdDSA';
+const ALGS = 'ES256 ES384 ES512 RS256 RS384 RS512 PS256 PS384 PS512 EdDSA Ed25519'; // the table's order
 
 test('dpop verifier: challenges per mode and scheme (RFC 9449 §7.1, §7.2)', async () => {
   const rejection = async (promise: Promise<unknown>) => promise.then(() => assert.fail('accepted'), (error: unknown) => error as AuthError);

@@ -3,7 +3,7 @@
 
 import { getAlgorithm, SUPPORTED_ALGORITHMS, type JwsAlgorithm } from '../algorithms.js';
 import { DEFAULT_REALM } from '../errors.js';
-import { DEFAULT_CLOCK_TOLERANCE } from '../verifier.js';
+import { DEFAULT_CLOCK_TOLERANCE, refuseUnknownNames } from '../options.js';
 import { createNonceSource, type NonceOptions, type NonceSource } from './nonce.js';
 import type { ProofRules } from './proof.js';
 import { createMemoryReplayStore, type ReplayStore } from './replay-store.js';
@@ -47,10 +47,10 @@ export interface DpopSettings {
   readonly now: () => number;
 }
 
-const OPTION_NAMES = new Set([
+const OPTION_NAMES: readonly string[] = [
   'mode', 'publicOrigin', 'algorithms', 'iatWindowSeconds', 'clockTolerance', 'replayStore', 'replayStoreTimeoutMs', 'nonce', 'realm', 'now',
-]);
-const NONCE_OPTION_NAMES = new Set(['secret', 'rotationSeconds']);
+];
+const NONCE_OPTION_NAMES: readonly string[] = ['secret', 'rotationSeconds'];
 const DEFAULT_IAT_WINDOW_SECONDS = 60;
 const MAX_IAT_WINDOW_SECONDS = 600;
 const MAX_CLOCK_TOLERANCE = 300;
@@ -58,7 +58,7 @@ const DEFAULT_REPLAY_STORE_TIMEOUT_MS = 2000;
 
 export function readDpopOptions(options: DpopVerifierOptions): DpopSettings {
   if (typeof options !== 'object' || options === null) throw new TypeError('createDpopVerifier: options must be an object');
-  refuseUnknown(options, OPTION_NAMES, '');
+  refuseUnknownNames(options, OPTION_NAMES, '');
   if (options.mode !== 'allowed' && options.mode !== 'required') {
     throw new TypeError("createDpopVerifier: mode must be 'allowed' or 'required' (without DPoP, use the core verifier alone)");
   }
@@ -81,12 +81,6 @@ export function readDpopOptions(options: DpopVerifierOptions): DpopSettings {
     mode: options.mode, publicOrigin: originOf(options.publicOrigin), rules, replayStore, replayStoreTimeoutMs,
     nonces: nonceSource(options.nonce, now), realm, now,
   };
-}
-
-function refuseUnknown(options: object, known: ReadonlySet<string>, prefix: string): void {
-  for (const name of Object.keys(options)) {
-    if (!known.has(name)) throw new TypeError(`createDpopVerifier: unknown option ${prefix}${name}`);
-  }
 }
 
 function originOf(publicOrigin: unknown): (request: DpopRequest) => string {
@@ -119,6 +113,6 @@ function boundedSeconds(value: unknown, name: string, fallback: number, max: num
 function nonceSource(nonce: NonceOptions | false | undefined, now: () => number): NonceSource | undefined {
   if (nonce === undefined || nonce === false) return undefined;
   if (typeof nonce !== 'object' || nonce === null) throw new TypeError('createDpopVerifier: nonce must be an object ({} for the defaults) or false');
-  refuseUnknown(nonce, NONCE_OPTION_NAMES, 'nonce.');
+  refuseUnknownNames(nonce, NONCE_OPTION_NAMES, 'nonce.');
   return createNonceSource(nonce, now);
 }

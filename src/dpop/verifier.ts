@@ -8,7 +8,7 @@ import { extractCredentials } from '../bearer.js';
 import type { Claims } from '../claims.js';
 import { AuthError, toAuthError, type Challenge } from '../errors.js';
 import { isPlainObject, own } from '../json.js';
-import type { VerifyCallOptions } from '../verifier.js';
+import { readCallOptions, type VerifyCallOptions } from '../options.js';
 import { equalStrings } from './equal-strings.js';
 import { readDpopOptions, type DpopSettings, type DpopVerifierOptions } from './options.js';
 import { verifyDpopProof, type CheckedProof } from './proof.js';
@@ -37,7 +37,7 @@ export function createDpopVerifier<Custom extends object = Record<never, never>>
 
   async function verifyRequest(request: DpopRequest, callOptions?: VerifyCallOptions): Promise<Claims<Custom>> {
     checkRequestShape(request);
-    checkScopesShape(callOptions);
+    readCallOptions(callOptions); // a TypeError: the caller's bug, before any request data is read
     let scheme: string | undefined;
     try {
       const credentials = extractCredentials(request.headers, ['bearer', 'dpop']);
@@ -121,13 +121,4 @@ function withChallenges(error: unknown, scheme: string | undefined, settings: Dp
   const bearer: Challenge = { scheme: 'Bearer' };
   const challenges = settings.mode === 'required' ? [dpop] : scheme === 'dpop' ? [dpop, bearer] : [bearer, dpop];
   return new AuthError(code, { requiredScopes, realm: settings.realm, cause: cause ?? error, challenges });
-}
-
-// The core checks each scope's syntax; a value that is not even a list is the caller's bug
-// and is reported as a TypeError before any request data is read, like the core does.
-function checkScopesShape(callOptions: VerifyCallOptions | undefined): void {
-  const scopes = callOptions?.scopes;
-  if (scopes !== undefined && (!Array.isArray(scopes) || !scopes.every((scope) => typeof scope === 'string' && /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope)))) {
-    throw new TypeError('verify: scopes must be an array of scope tokens');
-  }
 }
