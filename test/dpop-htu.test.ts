@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { htuMatches, normalizeHtu } from '../src/dpop/htu.js';
+import { assertAllAsExpected } from './support/outcome.js';
 
 const REQUEST = 'https://api.example.com/users/me';
 
@@ -36,11 +37,11 @@ const DIFFERENT: Array<[string, string]> = [
 ];
 
 test('dpop htu: spellings equal after normalisation match', () => {
-  for (const [name, htu] of EQUAL) assert.equal(htuMatches(htu, REQUEST), true, name);
+  assertAllAsExpected(EQUAL.map(([name, htu]) => ({ name, expected: true, actual: htuMatches(htu, REQUEST) })));
 });
 
 test('dpop htu: spellings of other URLs do not', () => {
-  for (const [name, htu] of DIFFERENT) assert.equal(htuMatches(htu, REQUEST), false, name);
+  assertAllAsExpected(DIFFERENT.map(([name, htu]) => ({ name, expected: false, actual: htuMatches(htu, REQUEST) })));
 });
 
 test('dpop htu: both sides are normalised, and an unusable request URL matches nothing', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkRequestShape, readDpopProof, requestUrl, type DpopRequest } from '../src/dpop/request.js';
-import { outcomeSync } from './support/outcome-sync.js';
+import { outcomeOf } from './support/outcome.js';
 
 const PROOF = 'aGVhZGVy.cGF5bG9hZA.c2ln';
 
@@ -20,7 +20,7 @@ test('dpop request: exactly one DPoP header, in every headers shape', () => {
   ];
   for (const [name, headers, expected] of cases) {
     let value: string | undefined;
-    const result = outcomeSync(() => { value = readDpopProof(headers); });
+    const result = outcomeOf(() => { value = readDpopProof(headers); });
     assert.equal(result === 'valid' ? value : result, expected, name);
   }
 });

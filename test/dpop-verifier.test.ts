@@ -12,7 +12,7 @@ import { AuthError, type AuthErrorCode } from '../src/errors.js';
 import { createVerifier } from '../src/verifier.js';
 import { athOf, clientKey, makeProof, rfc9449Example, signJws, type ProofInput } from './support/dpop.js';
 import { badFixtureJwk, fixtureJwk, signToken } from './support/key-server.js';
-import { outcome } from './support/outcome.js';
+import { assertAllAsExpected, outcome } from './support/outcome.js';
 import { FIXTURES_DIR } from './support/vectors.js';
 
 const ISSUER = 'https://issuer.example.com/oidc';
@@ -221,9 +221,9 @@ const NEGATIVE: Case[] = [
 test(`dpop verifier: the negative table (${NEGATIVE.length} cases), each with its exact code`, async () => {
   assert.ok(NEGATIVE.length >= 30, `only ${NEGATIVE.length} cases`);
   const verifyEs = dpopVerifier({ algorithms: ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'] });
-  for (const [name, request, expected] of NEGATIVE) {
-    assert.equal(await outcome(verifyEs(await request())), expected, name);
-  }
+  const rows = [];
+  for (const [name, request, expected] of NEGATIVE) rows.push({ name, expected, actual: await outcome(verifyEs(await request())) });
+  assertAllAsExpected(rows);
 });
 
 test('dpop verifier: a proof used twice is refused the second time (reused jti)', async () => {

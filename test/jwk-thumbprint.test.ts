@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { computeJwkThumbprint } from '../src/jwk-thumbprint.js';
-import { outcomeSync } from './support/outcome-sync.js';
+import { outcomeOf } from './support/outcome.js';
 import { rfc9449Example } from './support/dpop.js';
 import { REPO_ROOT } from './support/vectors.js';
 
@@ -38,5 +38,5 @@ test('jwk thumbprint: a changed member changes it; missing or odd members are re
     ['RSA without e', { kty: 'RSA', n: 'x' }, 'auth.jwk_invalid'],
     ['EC with a numeric x', { kty: 'EC', crv: 'P-256', x: 1, y: 'y' }, 'auth.jwk_invalid'],
   ];
-  for (const [name, jwk, code] of cases) assert.equal(outcomeSync(() => computeJwkThumbprint(jwk)), code, name);
+  for (const [name, jwk, code] of cases) assert.equal(outcomeOf(() => computeJwkThumbprint(jwk)), code, name);
 });

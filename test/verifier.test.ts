@@ -281,13 +281,3 @@ test('verifier: every failed request gets its own AuthError object', async () =>
   assert.ok(first instanceof AuthError && second instanceof AuthError, 'first instanceof AuthError && second instanceof AuthError');
   assert.notEqual(first, second);
 });
-
-test('verifier: verify.token runs the same checks on a token string (for leaves such as DPoP)', async () => {
-  const verify = createVerifier({ ...BASE, requiredScopes: ['read:profile'] });
-  const claims = await verify.token(logtoValid);
-  assert.equal(claims.sub, 'user_123');
-  assert.equal(await outcome(verify.token(logtoValid, { scopes: ['admin'] })), 'auth.insufficient_scope');
-  assert.equal(await outcome(verify.token('not.a.jws')), 'auth.base64url_invalid');
-  assert.equal(await outcome(verify.token(42 as unknown as string)), 'auth.jws_malformed');
-  await assert.rejects(verify.token(logtoValid, { scopes: 'admin' as unknown as string[] }), TypeError);
-});
