@@ -194,6 +194,7 @@ const NEGATIVE: Case[] = [
   ['htu with an encoded slash (%2F is reserved)', () => dpopRequest(proofFor({ url: `${ORIGIN}/a%2Fresource` }), boundToken, { url: '/a/resource' }), 'auth.dpop_proof_htu_mismatch'],
   ['htu with userinfo', () => dpopRequest(proofFor({ url: 'https://user@api.example.com/resource' })), 'auth.dpop_proof_htu_mismatch'],
   ['htu with a backslash', () => dpopRequest(proofFor({ url: 'https://api.example.com\\resource' })), 'auth.dpop_proof_htu_mismatch'],
+  ['request target that is no URL (asterisk-form)', () => dpopRequest(proofFor(), boundToken, { url: '*' }), 'auth.dpop_proof_htu_mismatch'],
   ['absolute-form target naming another host', () => dpopRequest(proofFor({ url: 'https://evil.example.com/resource' }), boundToken, { url: 'https://evil.example.com/resource' }), 'auth.dpop_proof_htu_mismatch'],
   // §4.3 step 11: iat.
   ['iat one hour ago', () => dpopRequest(proofFor({ iat: nowSeconds() - 3600 })), 'auth.dpop_proof_iat_out_of_window'],
