@@ -17,7 +17,7 @@ import {
   constants, createPrivateKey, createPublicKey, sign, verify as cryptoVerify,
   type KeyObject, type VerifyKeyObjectInput,
 } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
@@ -360,9 +360,18 @@ console.log(`\ncold path (ES384 token, ${cold.keysInSet}-key set over loopback h
 const seconds = (performance.now() - started) / 1000;
 console.log(`\n(${fmt(seconds, 0)} s)`);
 
-writeFileSync(new URL('bench-results.json', ROOT), `${JSON.stringify({
+// `npm run bench:http` keeps its request-level figures under `http` in the same file.
+const resultsFile = new URL('bench-results.json', ROOT);
+function previousHttpResults(): unknown {
+  try {
+    return existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { http?: unknown }).http : undefined;
+  } catch {
+    return undefined; // not JSON: rewritten whole
+  }
+}
+writeFileSync(resultsFile, `${JSON.stringify({
   date: new Date().toISOString(), node: process.version, openssl: process.versions.openssl,
   cpus: cpus().length, cpu: cpus()[0]?.model, rounds: ROUNDS, inFlight: IN_FLIGHT,
   single: rows, cache: { hits: hits, memory: { entries: memory.entries, tokenLength: memory.tokenLength, bytesPerEntry: memory.bytesPerEntry } },
-  keyImport: imports, coldPath: cold, seconds,
+  keyImport: imports, coldPath: cold, seconds, http: previousHttpResults(),
 }, null, 2)}\n`);
