@@ -193,7 +193,12 @@ interface RunResult {
   readonly label: string; readonly alg: string | null; readonly cache: boolean | null; readonly tokens: string;
   readonly requests: number; readonly seconds: number; readonly perSecond: number;
   readonly p50Ms: number; readonly p99Ms: number; readonly serverCpuUsPerRequest: number;
-  readonly serverCpuPercent: number; readonly clientCpuPercent: number; ratioToOpen?: number;
+  readonly serverCpuPercent: number; readonly clientCpuPercent: number;
+  /** requests/s over the open runs' median requests/s. */
+  ratioToOpen?: number;
+  /** The open runs' median server CPU per request over this run's: the ratio of requests/s a
+   *  server bound by its own CPU would see, much less moved by other work on the machine. */
+  cpuRatioToOpen?: number;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -222,19 +227,22 @@ async function measure(agent: Agent, server: ServerChild, plan: RunPlan): Promis
 
 // --- report -------------------------------------------------------------------------------------
 
+interface OpenFigures { readonly perSecond: number; readonly serverCpuUsPerRequest: number }
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-function print(results: RunResult[], openPerSecond: number, seconds: number): void {
+function print(results: RunResult[], open: OpenFigures, seconds: number): void {
   const fixed = (value: number, digits: number) => value.toFixed(digits);
   console.log(`clearjwt bench:http — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${CONNECTIONS} connections, ${DURATION_MS / 1000} s per run${QUICK ? ' (quick)' : ''}`);
-  console.log(`cache on = { max: ${CACHE_ENTRIES} }; ratio = requests/s over the median of the open runs (${fixed(openPerSecond, 0)}/s)\n`);
-  console.log('run                              | requests |    req/s | p50 ms | p99 ms | ratio | server µs/req | server CPU | client CPU');
+  console.log(`cache on = { max: ${CACHE_ENTRIES} }; ratio = requests/s over the open runs' median (${fixed(open.perSecond, 0)}/s);`);
+  console.log(`CPU ratio = the open runs' median server CPU per request (${fixed(open.serverCpuUsPerRequest, 1)} µs) over the run's\n`);
+  console.log('run                              | requests |    req/s | p50 ms | p99 ms | ratio | server µs/req | CPU ratio | server CPU | client CPU');
   for (const r of results) {
-    console.log(`${r.label.padEnd(32)} | ${String(r.requests).padStart(8)} | ${fixed(r.perSecond, 0).padStart(8)} | ${fixed(r.p50Ms, 2).padStart(6)} | ${fixed(r.p99Ms, 2).padStart(6)} | ${fixed(r.ratioToOpen!, 2).padStart(5)} | ${fixed(r.serverCpuUsPerRequest, 0).padStart(13)} | ${`${fixed(r.serverCpuPercent, 0)}%`.padStart(10)} | ${`${fixed(r.clientCpuPercent, 0)}%`.padStart(10)}`);
+    console.log(`${r.label.padEnd(32)} | ${String(r.requests).padStart(8)} | ${fixed(r.perSecond, 0).padStart(8)} | ${fixed(r.p50Ms, 2).padStart(6)} | ${fixed(r.p99Ms, 2).padStart(6)} | ${fixed(r.ratioToOpen!, 2).padStart(5)} | ${fixed(r.serverCpuUsPerRequest, 1).padStart(13)} | ${fixed(r.cpuRatioToOpen!, 2).padStart(9)} | ${`${fixed(r.serverCpuPercent, 0)}%`.padStart(10)} | ${`${fixed(r.clientCpuPercent, 0)}%`.padStart(10)}`);
   }
   console.log(`\n(${fixed(seconds, 0)} s; CPU % is of one core: ES384 verifies on libuv's pool, so the server can pass 100 %)`);
 }
@@ -266,19 +274,29 @@ async function main(): Promise<void> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const results: RunResult[] = [];
   try {
-    for (const plan of plans(reused, fresh)) results.push(await measure(agent, server, plan));
+    const planned = plans(reused, fresh);
+    // One pass over every route first, so neither process is still compiling in the first run.
+    for (const plan of planned) await runLoad(agent, server.port, plan.warmup);
+    for (const plan of planned) results.push(await measure(agent, server, plan));
   } finally {
     agent.destroy();
     await stopServer(server.child);
   }
-  const openPerSecond = median(results.filter((r) => r.tokens === 'none').map((r) => r.perSecond));
-  for (const r of results) r.ratioToOpen = r.perSecond / openPerSecond;
+  const openRuns = results.filter((r) => r.tokens === 'none');
+  const open: OpenFigures = {
+    perSecond: median(openRuns.map((r) => r.perSecond)),
+    serverCpuUsPerRequest: median(openRuns.map((r) => r.serverCpuUsPerRequest)),
+  };
+  for (const r of results) {
+    r.ratioToOpen = r.perSecond / open.perSecond;
+    r.cpuRatioToOpen = open.serverCpuUsPerRequest / r.serverCpuUsPerRequest;
+  }
   const seconds = (performance.now() - started) / 1000;
-  print(results, openPerSecond, seconds);
+  print(results, open, seconds);
   writeResults({
     date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model,
     connections: CONNECTIONS, durationMs: DURATION_MS, quick: QUICK, cacheEntries: CACHE_ENTRIES,
-    openPerSecond, runs: results, seconds,
+    open, runs: results, seconds,
   });
 }
 
