@@ -29,7 +29,7 @@ import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { getAlgorithm, type JwsAlgorithm } from '../src/algorithms.js';
-import { AUDIENCE, CACHE_ENTRIES, ISSUER, type Route, type ServerUsage } from './bench-http-server.js';
+import { AUDIENCE, CACHE, ISSUER, type Route, type ServerUsage } from './bench-http-server.js';
 
 const ROOT = new URL('../', import.meta.url);
 const ALGORITHMS = ['ES384', 'RS256', 'EdDSA'] as const satisfies readonly JwsAlgorithm[];
@@ -238,7 +238,7 @@ function median(values: number[]): number {
 function print(results: RunResult[], open: OpenFigures, seconds: number): void {
   const fixed = (value: number, digits: number) => value.toFixed(digits);
   console.log(`clearjwt bench:http — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${CONNECTIONS} connections, ${DURATION_MS / 1000} s per run${QUICK ? ' (quick)' : ''}`);
-  console.log(`cache on = { max: ${CACHE_ENTRIES} }; ratio = requests/s over the open runs' median (${fixed(open.perSecond, 0)}/s);`);
+  console.log(`cache on = the default, ${JSON.stringify(CACHE)}; ratio = requests/s over the open runs' median (${fixed(open.perSecond, 0)}/s);`);
   console.log(`CPU ratio = the open runs' median server CPU per request (${fixed(open.serverCpuUsPerRequest, 1)} µs) over the run's\n`);
   console.log('run                              | requests |    req/s | p50 ms | p99 ms | ratio | server µs/req | CPU ratio | server CPU | client CPU');
   for (const r of results) {
@@ -295,7 +295,7 @@ async function main(): Promise<void> {
   print(results, open, seconds);
   writeResults({
     date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model,
-    connections: CONNECTIONS, durationMs: DURATION_MS, quick: QUICK, cacheEntries: CACHE_ENTRIES,
+    connections: CONNECTIONS, durationMs: DURATION_MS, quick: QUICK, cache: CACHE,
     open, runs: results, seconds,
   });
 }

@@ -51,11 +51,12 @@ export interface VerifierOptions {
   /** The clock, in milliseconds since the epoch (tests). Default Date.now. */
   readonly now?: () => number;
   /**
-   * Opt-in cache of verified tokens, at most `max` (1 to 1,000,000) entries, least recently
-   * used dropped first; hits re-check time, key and scopes (src/token-cache.ts). With it,
-   * returned claims are frozen: hits share one object. Default: no cache.
+   * The verified-token cache, on by default: at most `max` tokens (default 10,000) and
+   * `maxTotalLength` characters of token text (default 4 MiB), least recently used dropped
+   * first; hits re-check time, key and scopes (src/token-cache.ts). With it, returned claims
+   * are frozen: hits share one object. `false` turns it off.
    */
-  readonly cache?: TokenCacheOptions;
+  readonly cache?: boolean | Partial<TokenCacheOptions>;
 }
 
 export interface VerifyCallOptions {
@@ -97,9 +98,9 @@ export function createVerifier<Custom extends object = Record<never, never>>(opt
     checkParsedClaims(claims, rules, now() / 1000);
     return { claims, key, grantedScopes: grantedScopes(claims) };
   }
-  // The opt-in cache wraps verifyToken and adds no checks of its own (src/token-cache.ts).
+  // The cache wraps verifyToken and adds no checks of its own (src/token-cache.ts).
   const verifyTokenOrHit = cacheOptions === undefined ? verifyToken : cacheVerifiedTokens(verifyToken, {
-    max: cacheOptions.max, isCurrent: (key) => keySource.isCurrent(key), timeRules: rules, now,
+    ...cacheOptions, isCurrent: (key) => keySource.isCurrent(key), timeRules: rules, now,
   });
 
   async function verify(headers: HeadersInput | null | undefined, callOptions?: VerifyCallOptions): Promise<Claims<Custom>> {
