@@ -5,8 +5,10 @@
 // next request as soon as the last answer ends, for a fixed time. Every run is bounded in
 // time and in count, and the child is stopped by its PID at the end.
 //
-//   open                 the unprotected route, run at the start, middle and end; the
-//                        ratio of a protected run is its requests/s over their median
+//   open                 the unprotected route, run before and after every pair of
+//                        protected runs; a protected run's ratio is its requests/s over
+//                        the mean of the two open runs around it, so drift in the machine's
+//                        other load cancels out
 //   <alg>, reused token  each connection is one client that sends its own token every time
 //                        (real clients keep an access token for its lifetime)
 //   <alg>, fresh tokens  a token never seen before on every request: a pool signed with
@@ -17,15 +19,16 @@
 // p50/p99 latency, the ratio to open, and the server's CPU per request; adds them under the
 // `http` key of bench-results.json (gitignored), keeping what `npm run bench` wrote there.
 //
-//   --duration <s>     seconds per run (default 4)     --connections <n>   default 50
+//   --duration <s>     seconds per run (default 3)     --connections <n>   default 50
 //   --quick            about 10 s in all               --only <text>       runs whose label has it
-//   --cpu-prof         profile the server child (node --cpu-prof), written to bench-profiles/
+//   --cpu-prof         profile the server child (node --cpu-prof) into a temporary folder
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { cpus } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { getAlgorithm, type JwsAlgorithm } from '../src/algorithms.js';
@@ -43,13 +46,13 @@ const { values: flags } = parseArgs({
   strict: true, // a misspelt flag is refused, never ignored
 });
 const QUICK = flags.quick === true;
-const DURATION_MS = positiveNumber(flags.duration, '--duration', QUICK ? 0.5 : 4) * 1000;
+const DURATION_MS = positiveNumber(flags.duration, '--duration', QUICK ? 0.4 : 3) * 1000;
 const CONNECTIONS = Math.round(positiveNumber(flags.connections, '--connections', 50));
-const WARMUP_MS = Math.min(500, DURATION_MS / 4);
+const WARMUP_MS = Math.min(400, DURATION_MS / 4);
 /** Fresh tokens signed per algorithm; the fresh runs stop when they are used up. */
 const FRESH_POOL: Record<BenchAlgorithm, number> = QUICK
   ? { ES384: 300, RS256: 1_000, EdDSA: 1_000 }
-  : { ES384: 4_000, RS256: 12_000, EdDSA: 12_000 };
+  : { ES384: 3_000, RS256: 10_000, EdDSA: 10_000 };
 const REQUEST_TIMEOUT_MS = 10_000;
 
 function positiveNumber(text: string | undefined, name: string, fallback: number): number {
@@ -100,7 +103,11 @@ interface ServerChild { readonly child: ChildProcess; readonly port: number; usa
 
 async function startServer(): Promise<ServerChild> {
   const execArgv = [...process.execArgv];
-  if (flags['cpu-prof'] === true) execArgv.push('--cpu-prof', `--cpu-prof-dir=${new URL('bench-profiles', ROOT).pathname}`);
+  if (flags['cpu-prof'] === true) {
+    const folder = mkdtempSync(join(tmpdir(), 'clearjwt-bench-http-'));
+    execArgv.push('--cpu-prof', `--cpu-prof-dir=${folder}`);
+    console.log(`server profile (main thread: *.0.001.cpuprofile) → ${folder}`);
+  }
   const child = fork(new URL('bench-http-server.ts', import.meta.url), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('error', reject);
@@ -172,10 +179,13 @@ function runLoad(agent: Agent, port: number, spec: LoadSpec): Promise<LoadResult
 
 interface RunPlan { readonly label: string; readonly alg?: BenchAlgorithm; readonly cache?: boolean; readonly tokens: 'none' | 'reused' | 'fresh'; readonly load: LoadSpec; readonly warmup: LoadSpec }
 
-function plans(reused: Record<BenchAlgorithm, string[]>, fresh: Record<BenchAlgorithm, string[]>): RunPlan[] {
-  const open = (n: number): RunPlan => {
+type Pools = Record<BenchAlgorithm, string[]>;
+
+function plans(reused: Pools, fresh: Pools): RunPlan[] {
+  let opened = 0;
+  const open = (): RunPlan => {
     const load: LoadSpec = { path: '/open', tokens: [], fresh: false, durationMs: DURATION_MS };
-    return { label: `open #${n}`, tokens: 'none', load, warmup: { ...load, durationMs: WARMUP_MS } };
+    return { label: `open #${++opened}`, tokens: 'none', load, warmup: { ...load, durationMs: WARMUP_MS } };
   };
   const protectedRun = (alg: BenchAlgorithm, cache: boolean, tokens: 'reused' | 'fresh'): RunPlan => {
     const path: Route = cache ? '/cache-on' : '/cache-off';
@@ -184,19 +194,25 @@ function plans(reused: Record<BenchAlgorithm, string[]>, fresh: Record<BenchAlgo
     const load: LoadSpec = { path, tokens: tokens === 'fresh' ? fresh[alg] : reused[alg], fresh: tokens === 'fresh', durationMs: DURATION_MS };
     return { label: `${alg}, cache ${cache ? 'on' : 'off'}, ${tokens === 'fresh' ? 'fresh tokens' : 'reused token'}`, alg, cache, tokens, load, warmup };
   };
-  const round = (tokens: 'reused' | 'fresh') => ALGORITHMS.flatMap((alg) => [protectedRun(alg, true, tokens), protectedRun(alg, false, tokens)]);
-  const all = [open(1), ...round('reused'), open(2), ...round('fresh'), open(3)];
-  return flags.only === undefined ? all : all.filter((plan) => plan.label.includes(flags.only!) || plan.tokens === 'none');
+  const pairs = (['reused', 'fresh'] as const).flatMap((tokens) => ALGORITHMS.map((alg) => [protectedRun(alg, true, tokens), protectedRun(alg, false, tokens)]))
+    .map((pair) => pair.filter((plan) => flags.only === undefined || plan.label.includes(flags.only)))
+    .filter((pair) => pair.length > 0);
+  return [open(), ...pairs.flatMap((pair) => [...pair, open()])];
+}
+
+/** Fresh tokens are signed only for the algorithms of the fresh runs selected. */
+function freshAlgorithms(): BenchAlgorithm[] {
+  return ALGORITHMS.filter((alg) => ['on', 'off'].some((cache) => flags.only === undefined || `${alg}, cache ${cache}, fresh tokens`.includes(flags.only)));
 }
 
 interface RunResult {
-  readonly label: string; readonly alg: string | null; readonly cache: boolean | null; readonly tokens: string;
+  readonly label: string; readonly alg: string | null; readonly cache: boolean | null; readonly tokens: 'none' | 'reused' | 'fresh';
   readonly requests: number; readonly seconds: number; readonly perSecond: number;
   readonly p50Ms: number; readonly p99Ms: number; readonly serverCpuUsPerRequest: number;
   readonly serverCpuPercent: number; readonly clientCpuPercent: number;
-  /** requests/s over the open runs' median requests/s. */
+  /** requests/s over the mean requests/s of the open runs before and after this one. */
   ratioToOpen?: number;
-  /** The open runs' median server CPU per request over this run's: the ratio of requests/s a
+  /** Those open runs' mean server CPU per request over this run's: the ratio of requests/s a
    *  server bound by its own CPU would see, much less moved by other work on the machine. */
   cpuRatioToOpen?: number;
 }
@@ -227,22 +243,25 @@ async function measure(agent: Agent, server: ServerChild, plan: RunPlan): Promis
 
 // --- report -------------------------------------------------------------------------------------
 
-interface OpenFigures { readonly perSecond: number; readonly serverCpuUsPerRequest: number }
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+/** Each protected run against the open runs just before and after it. */
+function addRatios(results: RunResult[]): void {
+  results.forEach((run, index) => {
+    if (run.tokens === 'none') return;
+    const before = results.slice(0, index).reverse().find((r) => r.tokens === 'none')!;
+    const after = results.slice(index + 1).find((r) => r.tokens === 'none')!;
+    run.ratioToOpen = run.perSecond / ((before.perSecond + after.perSecond) / 2);
+    run.cpuRatioToOpen = (before.serverCpuUsPerRequest + after.serverCpuUsPerRequest) / 2 / run.serverCpuUsPerRequest;
+  });
 }
 
-function print(results: RunResult[], open: OpenFigures, seconds: number): void {
+function print(results: RunResult[], seconds: number): void {
   const fixed = (value: number, digits: number) => value.toFixed(digits);
   console.log(`clearjwt bench:http — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${CONNECTIONS} connections, ${DURATION_MS / 1000} s per run${QUICK ? ' (quick)' : ''}`);
-  console.log(`cache on = the default, ${JSON.stringify(CACHE)}; ratio = requests/s over the open runs' median (${fixed(open.perSecond, 0)}/s);`);
-  console.log(`CPU ratio = the open runs' median server CPU per request (${fixed(open.serverCpuUsPerRequest, 1)} µs) over the run's\n`);
+  console.log(`cache on = the default, ${JSON.stringify(CACHE)}; ratio = requests/s over the mean of the open runs`);
+  console.log('before and after; CPU ratio = their mean server CPU per request over the run\'s\n');
   console.log('run                              | requests |    req/s | p50 ms | p99 ms | ratio | server µs/req | CPU ratio | server CPU | client CPU');
   for (const r of results) {
-    console.log(`${r.label.padEnd(32)} | ${String(r.requests).padStart(8)} | ${fixed(r.perSecond, 0).padStart(8)} | ${fixed(r.p50Ms, 2).padStart(6)} | ${fixed(r.p99Ms, 2).padStart(6)} | ${fixed(r.ratioToOpen!, 2).padStart(5)} | ${fixed(r.serverCpuUsPerRequest, 1).padStart(13)} | ${fixed(r.cpuRatioToOpen!, 2).padStart(9)} | ${`${fixed(r.serverCpuPercent, 0)}%`.padStart(10)} | ${`${fixed(r.clientCpuPercent, 0)}%`.padStart(10)}`);
+    console.log(`${r.label.padEnd(32)} | ${String(r.requests).padStart(8)} | ${fixed(r.perSecond, 0).padStart(8)} | ${fixed(r.p50Ms, 2).padStart(6)} | ${fixed(r.p99Ms, 2).padStart(6)} | ${(r.ratioToOpen === undefined ? '' : fixed(r.ratioToOpen, 2)).padStart(5)} | ${fixed(r.serverCpuUsPerRequest, 1).padStart(13)} | ${(r.cpuRatioToOpen === undefined ? '' : fixed(r.cpuRatioToOpen, 2)).padStart(9)} | ${`${fixed(r.serverCpuPercent, 0)}%`.padStart(10)} | ${`${fixed(r.clientCpuPercent, 0)}%`.padStart(10)}`);
   }
   console.log(`\n(${fixed(seconds, 0)} s; CPU % is of one core: ES384 verifies on libuv's pool, so the server can pass 100 %)`);
 }
@@ -264,11 +283,11 @@ function writeResults(http: unknown): void {
 async function main(): Promise<void> {
   const started = performance.now();
   const signers = Object.fromEntries(ALGORITHMS.map((alg) => [alg, signer(alg)])) as Record<BenchAlgorithm, Signer>;
-  const reused = {} as Record<BenchAlgorithm, string[]>;
-  const fresh = {} as Record<BenchAlgorithm, string[]>;
+  const reused = {} as Pools;
+  const fresh = {} as Pools;
   for (const alg of ALGORITHMS) {
     reused[alg] = await signMany(signers[alg], 'reused', CONNECTIONS);
-    fresh[alg] = await signMany(signers[alg], 'fresh', FRESH_POOL[alg]);
+    fresh[alg] = freshAlgorithms().includes(alg) ? await signMany(signers[alg], 'fresh', FRESH_POOL[alg]) : [];
   }
   const server = await startServer();
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
@@ -276,27 +295,20 @@ async function main(): Promise<void> {
   try {
     const planned = plans(reused, fresh);
     // One pass over every route first, so neither process is still compiling in the first run.
-    for (const plan of planned) await runLoad(agent, server.port, plan.warmup);
+    const routes = new Map(planned.map((plan) => [`${plan.load.path} ${plan.alg}`, plan.warmup]));
+    for (const warmup of routes.values()) await runLoad(agent, server.port, warmup);
     for (const plan of planned) results.push(await measure(agent, server, plan));
   } finally {
     agent.destroy();
     await stopServer(server.child);
   }
-  const openRuns = results.filter((r) => r.tokens === 'none');
-  const open: OpenFigures = {
-    perSecond: median(openRuns.map((r) => r.perSecond)),
-    serverCpuUsPerRequest: median(openRuns.map((r) => r.serverCpuUsPerRequest)),
-  };
-  for (const r of results) {
-    r.ratioToOpen = r.perSecond / open.perSecond;
-    r.cpuRatioToOpen = open.serverCpuUsPerRequest / r.serverCpuUsPerRequest;
-  }
+  addRatios(results);
   const seconds = (performance.now() - started) / 1000;
-  print(results, open, seconds);
+  print(results, seconds);
   writeResults({
     date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model,
     connections: CONNECTIONS, durationMs: DURATION_MS, quick: QUICK, cache: CACHE,
-    open, runs: results, seconds,
+    runs: results, seconds,
   });
 }
 
