@@ -47,13 +47,16 @@ const { values: flags } = parseArgs({
 });
 const QUICK = flags.quick === true;
 const DURATION_MS = positiveNumber(flags.duration, '--duration', QUICK ? 0.4 : 3) * 1000;
-const CONNECTIONS = Math.round(positiveNumber(flags.connections, '--connections', 50));
+const CONNECTIONS = positiveNumber(flags.connections, '--connections', 50);
+if (!Number.isSafeInteger(CONNECTIONS) || CONNECTIONS > 1000) throw new TypeError('--connections must be an integer from 1 to 1000');
 const WARMUP_MS = Math.min(400, DURATION_MS / 4);
 /** Fresh tokens signed per algorithm; the fresh runs stop when they are used up. */
 const FRESH_POOL: Record<BenchAlgorithm, number> = QUICK
   ? { ES384: 300, RS256: 1_000, EdDSA: 1_000 }
   : { ES384: 3_000, RS256: 10_000, EdDSA: 10_000 };
 const REQUEST_TIMEOUT_MS = 10_000;
+/** No run sends more, whatever its duration: a bound in count beside the bound in time. */
+const MAX_REQUESTS_PER_RUN = 2_000_000;
 
 function positiveNumber(text: string | undefined, name: string, fallback: number): number {
   if (text === undefined) return fallback;
@@ -148,6 +151,7 @@ function runLoad(agent: Agent, port: number, spec: LoadSpec): Promise<LoadResult
   const latencies: number[] = [];
   let failures = 0;
   let nextFresh = 0;
+  let sent = 0;
   let open = CONNECTIONS;
   const begin = performance.now();
   const deadline = begin + spec.durationMs;
@@ -155,8 +159,9 @@ function runLoad(agent: Agent, port: number, spec: LoadSpec): Promise<LoadResult
     const finish = () => resolve({ requests: latencies.length, seconds: (performance.now() - begin) / 1000, latenciesMs: Float64Array.from(latencies), failures });
     const send = (connection: number) => {
       const token = spec.tokens.length === 0 ? '' : spec.fresh ? spec.tokens[nextFresh] : spec.tokens[connection % spec.tokens.length];
-      if (performance.now() >= deadline || token === undefined) return void (--open === 0 && finish());
+      if (performance.now() >= deadline || token === undefined || sent >= MAX_REQUESTS_PER_RUN) return void (--open === 0 && finish());
       if (spec.fresh) nextFresh++;
+      sent++;
       const sentAt = performance.now();
       const headers = token === '' ? {} : { authorization: `Bearer ${token}` };
       const req = request({ agent, host: '127.0.0.1', port, path: spec.path, headers }, (res) => {
