@@ -19,7 +19,7 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { sendAuthError, sendJson } from '../src/demo/http.js';
 import { AuthError, createVerifier, type Verifier, type VerifierOptions } from '../src/index.js';
-import { DEFAULT_TOKEN_CACHE } from '../src/token-cache.js';
+import { DEFAULT_TOKEN_CACHE } from '../src/options.js';
 
 export const ISSUER = 'https://bench.logto.app/oidc';
 export const AUDIENCE = 'https://api.bench.example';

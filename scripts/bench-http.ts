@@ -85,7 +85,7 @@ function signToken({ alg, key, kid }: Signer, jti: string): Promise<string> {
   const signingInput = `${b64({ alg, typ: 'at+jwt', kid })}.${b64(claims)}`;
   const spec = getAlgorithm(alg)!;
   const keyInput = spec.kty === 'EC' ? { key, dsaEncoding: 'ieee-p1363' as const } : key;
-  return new Promise((resolve, reject) => sign(spec.hash, Buffer.from(signingInput), keyInput, (error, signature) => {
+  return new Promise((resolve, reject) => sign(spec.family === 'EdDSA' ? null : spec.hash, Buffer.from(signingInput), keyInput, (error, signature) => {
     if (error) reject(error);
     else resolve(`${signingInput}.${signature.toString('base64url')}`);
   }));

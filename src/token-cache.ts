@@ -1,6 +1,6 @@
 // The verified-token cache (`createVerifier({ cache })`, on unless `cache: false`). It wraps
-// the verifier's checks and adds none of its own, so an audit of the validation can skip it
-// (STYLE.md: caching stays outside the validation logic).
+// the verifier's checks and adds none of its own (STYLE.md: caching stays outside the
+// validation logic). Being on by default, it is on the audit path: this file is all of it.
 //
 // Why a hit is safe: an entry is stored only after the full verification succeeded, keyed by
 // the exact token string. Signature, header, types, issuer and audience depend only on that
@@ -18,20 +18,7 @@
 
 import { checkTime, type ClaimRules, type Claims } from './claims.js';
 import type { VerificationKey } from './jwk.js';
-
-export interface TokenCacheOptions {
-  /** Most entries kept; the least recently used is dropped beyond it. */
-  readonly max: number;
-  /** Most characters of token text kept, summed over the entries; the least recently used
-   *  are dropped beyond it. A token longer than this on its own is verified, never stored. */
-  readonly maxTotalLength: number;
-}
-
-/** Far above any real working set of live tokens. Each entry measured ≈ 1.7 KB of heap for a
- *  Logto-shaped 421-character token, token string included: `npm run bench`. */
-export const MAX_TOKEN_CACHE_ENTRIES = 1_000_000;
-/** 1 GiB of token text, up to ≈ 18 GB of heap: a guard against a misplaced digit. */
-export const MAX_TOKEN_CACHE_TOTAL_LENGTH = 1024 * 1024 * 1024;
+import type { TokenCacheOptions } from './options.js';
 
 /** A token that passed every check except the per-call scopes, and what a hit needs again. */
 export interface VerifiedToken {
@@ -46,35 +33,6 @@ interface TokenCacheContext extends TokenCacheOptions {
   readonly timeRules: Pick<ClaimRules, 'clockTolerance' | 'maxTokenAge'>;
   /** The verifier's clock, ms since the epoch. */
   readonly now: () => number;
-}
-
-/** On unless `cache: false`: 10,000 Logto-sized tokens (≈ 17 MB); 4 MiB of token text bounds
- *  the heap of larger tokens (README "Performance" has the measurements). */
-export const DEFAULT_TOKEN_CACHE: TokenCacheOptions = Object.freeze({ max: 10_000, maxTotalLength: 4 * 1024 * 1024 });
-
-/** The `cache` option, checked when the verifier is created; undefined for no cache. */
-export function readTokenCacheOptions(value: unknown): TokenCacheOptions | undefined {
-  if (value === false) return undefined;
-  if (value === undefined || value === true) return DEFAULT_TOKEN_CACHE;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new TypeError('createVerifier: cache must be false, true or { max?, maxTotalLength? }');
-  }
-  for (const name of Object.keys(value)) {
-    if (name !== 'max' && name !== 'maxTotalLength') throw new TypeError(`createVerifier: unknown option cache.${name}`);
-  }
-  const { max, maxTotalLength } = value as Record<string, unknown>;
-  return Object.freeze({
-    max: boundedInteger(max, 'cache.max', MAX_TOKEN_CACHE_ENTRIES) ?? DEFAULT_TOKEN_CACHE.max,
-    maxTotalLength: boundedInteger(maxTotalLength, 'cache.maxTotalLength', MAX_TOKEN_CACHE_TOTAL_LENGTH) ?? DEFAULT_TOKEN_CACHE.maxTotalLength,
-  });
-}
-
-function boundedInteger(value: unknown, name: string, largest: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isSafeInteger(value) || (value as number) < 1 || (value as number) > largest) {
-    throw new TypeError(`createVerifier: ${name} must be an integer from 1 to ${largest}`);
-  }
-  return value as number;
 }
 
 /** `verifyToken`, with its successes remembered (a bounded LRU: a Map keeps insertion order). */

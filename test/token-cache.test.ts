@@ -5,7 +5,6 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { AuthError } from '../src/errors.js';
-import { DEFAULT_TOKEN_CACHE, MAX_TOKEN_CACHE_ENTRIES, MAX_TOKEN_CACHE_TOTAL_LENGTH } from '../src/token-cache.js';
 import { createVerifier, type VerifierOptions } from '../src/verifier.js';
 import { fixturePath, readJson } from './support/vectors.js';
 import { outcome as codeOf } from './support/outcome.js';
@@ -45,25 +44,6 @@ function cachedVerifier(options: Partial<VerifierOptions> & { now: () => number 
   return createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks, ...(cache === undefined ? {} : { cache }), ...options });
 }
 
-test('token cache: the option is checked when the verifier is created, and names what it refuses', () => {
-  const base = { issuer: ISSUER, audience: AUDIENCE, jwks: readJson(fixturePath('jwks-es256.json')) };
-  const refused: Array<[unknown, RegExp]> = [
-    [null, /cache must be/], [10, /cache must be/], ['big', /cache must be/], [[], /cache must be/], [0, /cache must be/],
-    [{ max: 0 }, /cache\.max /], [{ max: -1 }, /cache\.max /], [{ max: 1.5 }, /cache\.max /], [{ max: '10' }, /cache\.max /],
-    [{ max: MAX_TOKEN_CACHE_ENTRIES + 1 }, /cache\.max /], [{ max: Infinity }, /cache\.max /], [{ max: null }, /cache\.max /],
-    [{ maxTotalLength: 0 }, /cache\.maxTotalLength /], [{ maxTotalLength: MAX_TOKEN_CACHE_TOTAL_LENGTH + 1 }, /cache\.maxTotalLength /],
-    [{ maxTotalLength: 2.5 }, /cache\.maxTotalLength /],
-    [{ maxx: 10 }, /unknown option cache\.maxx/], [{ max: 10, ttl: 60 }, /unknown option cache\.ttl/],
-  ];
-  for (const [cache, message] of refused) {
-    assert.throws(() => createVerifier({ ...base, cache } as unknown as VerifierOptions), { name: 'TypeError', message }, JSON.stringify(cache));
-  }
-  for (const cache of [undefined, true, false, {}, { max: 1 }, { max: MAX_TOKEN_CACHE_ENTRIES }, { maxTotalLength: 1 }, { maxTotalLength: MAX_TOKEN_CACHE_TOTAL_LENGTH }]) {
-    assert.doesNotThrow(() => createVerifier({ ...base, cache }), JSON.stringify(cache));
-  }
-  assert.deepEqual(DEFAULT_TOKEN_CACHE, { max: 10_000, maxTotalLength: 4 * 1024 * 1024 }, 'the README states these');
-});
-
 test('token cache: on by default; true and {} are the default; false turns it off', async () => {
   const { now } = clock(T0 + 10);
   const token = es256Token(claimsAt(T0));
@@ -89,9 +69,9 @@ test('token cache: a hit returns claims equal to an uncached verification, froze
   const hit = await cached(bearer(token));
   assert.equal(hit, first, 'the second call is a hit');
   assert.deepEqual({ ...hit }, { ...(await uncached(bearer(token))) });
-  assert.ok(Object.isFrozen(hit));
+  assert.ok(Object.isFrozen(hit), 'Object.isFrozen(hit)');
   const nested = await cached(bearer(es256Token(claimsAt(T0, { roles: ['admin'], org: { id: 'o1' } }))));
-  assert.ok(Object.isFrozen(nested['roles']) && Object.isFrozen(nested['org']));
+  assert.ok(Object.isFrozen(nested['roles']) && Object.isFrozen(nested['org']), "Object.isFrozen(nested['roles']) && Object.isFrozen(nested['org'])");
 });
 
 test('token cache: never served at or past exp; an expired entry is dropped', async () => {
@@ -135,7 +115,7 @@ test('token cache: scopes are checked on every hit, and a scope failure keeps th
   const verify = cachedVerifier({ now, requiredScopes: ['read:items'] });
   const first = await verify(bearer(token), { scopes: ['write:items'] });
   const refused = await verify(bearer(token), { scopes: ['admin'] }).catch((error: unknown) => error);
-  assert.ok(refused instanceof AuthError);
+  assert.ok(refused instanceof AuthError, 'refused instanceof AuthError');
   assert.equal(refused.code, 'auth.insufficient_scope');
   assert.equal(refused.status, 403);
   assert.deepEqual(refused.requiredScopes, ['read:items', 'admin']);
