@@ -15,6 +15,7 @@ import { createRemoteKeySource, type RemoteKeyEvent } from './remote/jwks-cache.
 import { cacheVerifiedTokens, readTokenCacheOptions, type TokenCacheOptions, type VerifiedToken } from './token-cache.js';
 import { verifyCompactJws } from './verify-jws.js';
 
+/** What `createVerifier` is configured with; every option is checked once, at creation. */
 export interface VerifierOptions {
   /** Exact `iss` value (Logto: `https://<tenant>.logto.app/oidc`); also where discovery starts. */
   readonly issuer: string;
@@ -26,10 +27,15 @@ export interface VerifierOptions {
   readonly jwksUri?: string;
   /** Tuning of the remote key cache (milliseconds and bytes); see README "Remote keys". */
   readonly jwksCache?: {
+    /** One deadline per request to the issuer: connect, headers and the whole body. Default 5000 ms. */
     readonly timeoutMs?: number;
+    /** Largest discovery or JWKS response read, in bytes. Default 524288. */
     readonly maxResponseBytes?: number;
+    /** How long a fetched key set is fresh; a server `max-age` is used within [1 min, this]. Default 600000 ms. */
     readonly maxAgeMs?: number;
+    /** At most one extra fetch per this for tokens with an unknown `kid`; also the longest retry back-off. Default 30000 ms. */
     readonly cooldownMs?: number;
+    /** How long past its freshness the last good set is served while the issuer fails. Default 86400000 ms (24 h). */
     readonly maxStaleMs?: number;
   };
   /** Told about key fetches, refreshes, failures and skipped keys; never sees a token. */
@@ -52,26 +58,49 @@ export interface VerifierOptions {
   readonly now?: () => number;
   /**
    * Opt-in cache of verified tokens, at most `max` (1 to 1,000,000) entries, least recently
-   * used dropped first; hits re-check time, key and scopes (src/token-cache.ts). With it,
+   * used dropped first; hits re-check time, key and scopes (README "Performance"). With it,
    * returned claims are frozen: hits share one object. Default: no cache.
    */
   readonly cache?: TokenCacheOptions;
 }
 
+/** Options of one `verify(headers, options)` call. */
 export interface VerifyCallOptions {
   /** Scopes this route requires, on top of `requiredScopes`. */
   readonly scopes?: readonly string[];
 }
 
+/**
+ * The function `createVerifier` returns. Call it with a request's headers; it resolves to the
+ * verified claims or rejects with an `AuthError` (never anything else for bad input).
+ */
 export interface Verifier<Custom extends object = Record<never, never>> {
+  /**
+   * Verifies the request's `Authorization: Bearer` token: every check from the header to the
+   * claims and scopes. `headers`: Node's `req.headersDistinct` (preferred), `req.headers`, a
+   * fetch `Headers`, or a plain object in any capitalisation. Rejects with an `AuthError`;
+   * with a `TypeError` only when `options.scopes` is not an array of scope tokens.
+   */
   (headers: HeadersInput | null | undefined, options?: VerifyCallOptions): Promise<Claims<Custom>>;
+  /**
+   * Verifies a raw compact token taken from elsewhere (a cookie, a WebSocket query): every
+   * check after the header stage. An empty or absent token is `auth.authorization_header_missing`.
+   */
+  token(token: string, options?: VerifyCallOptions): Promise<Claims<Custom>>;
   /** Loads the keys now, so a misconfigured issuer fails at boot rather than on a request. */
   ready(): Promise<void>;
 }
 
+/** Seconds of clock skew forgiven unless `clockTolerance` says otherwise. */
 export const DEFAULT_CLOCK_TOLERANCE = 5;
 const MAX_CLOCK_TOLERANCE = 300;
 
+/**
+ * Creates the verifier for one API: `const verify = createVerifier({ issuer, audience })`,
+ * then `const claims = await verify(req.headersDistinct, { scopes: ['read:profile'] })`.
+ * Checks every option now and throws a `TypeError` naming a bad one. Keys come from `jwks`,
+ * or else from the issuer (OIDC discovery or `jwksUri`, cached).
+ */
 export function createVerifier<Custom extends object = Record<never, never>>(options: VerifierOptions): Verifier<Custom> {
   if (typeof options !== 'object' || options === null) throw new TypeError('createVerifier: options must be an object');
   const rules = claimRules(options);
@@ -102,24 +131,35 @@ export function createVerifier<Custom extends object = Record<never, never>>(opt
     max: cacheOptions.max, isCurrent: (key) => keySource.isCurrent(key), timeRules: rules, now,
   });
 
-  async function verify(headers: HeadersInput | null | undefined, callOptions?: VerifyCallOptions): Promise<Claims<Custom>> {
+  // Both entry points: `readToken` is the header stage, or the raw token checked for shape.
+  async function verifyWith(readToken: () => string, callOptions: VerifyCallOptions | undefined): Promise<Claims<Custom>> {
     // A malformed `scopes` is the caller's bug, not the client's: reported as such, never
     // guessed at (a string would otherwise be spread into one-letter scopes).
     const scopes = callOptions?.scopes;
     if (scopes !== undefined && !isScopeList(scopes)) throw new TypeError('verify: scopes must be an array of scope tokens');
     try {
-      const token = extractBearerToken(headers);
-      const verified = await verifyTokenOrHit(token);
+      const verified = await verifyTokenOrHit(readToken());
       checkScopes(verified.grantedScopes, rules.requiredScopes, scopes);
       return verified.claims as Claims<Custom>;
     } catch (error) {
       // A fresh error for every request: one failed key fetch is shared by all the requests
       // waiting on it, and a framework that decorates errors must not leak between them.
-      const { code, requiredScopes, cause } = toAuthError(error);
-      throw new AuthError(code, { requiredScopes, realm, cause });
+      const { code, requiredScopes, retryAfter, cause } = toAuthError(error);
+      throw new AuthError(code, { requiredScopes, realm, retryAfter, cause });
     }
   }
-  return Object.assign(verify, { ready: () => keySource.ready() });
+  const verify = (headers: HeadersInput | null | undefined, callOptions?: VerifyCallOptions) =>
+    verifyWith(() => extractBearerToken(headers), callOptions);
+  const token = (rawToken: string, callOptions?: VerifyCallOptions) => verifyWith(() => rawTokenString(rawToken), callOptions);
+  return Object.assign(verify, { token, ready: () => keySource.ready() });
+}
+
+// A token that came from somewhere other than the Authorization header (a cookie, a query
+// parameter) is still request input: an absent one is "no credentials" (RFC 6750 §3.1).
+function rawTokenString(token: unknown): string {
+  if (token === undefined || token === null || token === '') throw new AuthError('auth.authorization_header_missing');
+  if (typeof token !== 'string') throw new AuthError('auth.authorization_token_invalid_format');
+  return token;
 }
 
 // A static set is used as given; otherwise the issuer's keys are found and cached remotely.
@@ -167,7 +207,8 @@ function claimRules(options: VerifierOptions): ClaimRules {
 // `\` out of the challenge's scope="…" (RFC 6750 §3).
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
-function isScopeList(scopes: unknown): scopes is readonly string[] {
+/** Whether `scopes` is an array of RFC 6749 scope tokens (what `scopes` options accept). */
+export function isScopeList(scopes: unknown): scopes is readonly string[] {
   return Array.isArray(scopes) && scopes.every((scope) => typeof scope === 'string' && SCOPE_TOKEN.test(scope));
 }
 

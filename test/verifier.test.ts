@@ -240,3 +240,17 @@ test('verifier: every failed request gets its own AuthError object', async () =>
   assert.ok(first instanceof AuthError && second instanceof AuthError);
   assert.notEqual(first, second);
 });
+
+test('verifier: verify.token runs every check after the header stage on a raw token', async () => {
+  const verify = createVerifier({ ...BASE, requiredScopes: ['read:profile'] });
+  assert.equal((await verify.token(logtoValid)).sub, 'user_123');
+  assert.equal(await outcome(verify.token(logtoValid, { scopes: ['admin'] })), 'auth.insufficient_scope');
+  const expired = manifest.cases.find((item) => item.expect === 'auth.jwt_expired' && item.layer === 'jwt')!;
+  assert.equal(await outcome(createVerifier({ ...BASE, jwks: readJson(fixturePath(expired.jwks)) }).token(expired.token)), 'auth.jwt_expired');
+  const [header, payload] = logtoValid.split('.');
+  assert.equal(await outcome(verify.token(`${header}.${payload}.AAAA`)), 'auth.jws_signature_invalid');
+  // A missing token is "no credentials"; a non-string is malformed input, not a crash.
+  for (const absent of ['', undefined, null]) assert.equal(await outcome(verify.token(absent as unknown as string)), 'auth.authorization_header_missing');
+  for (const bad of [42, {}, ['a.b.c']]) assert.equal(await outcome(verify.token(bad as unknown as string)), 'auth.authorization_token_invalid_format');
+  await assert.rejects(verify.token(logtoValid, { scopes: 'admin' as unknown as string[] }), TypeError);
+});
