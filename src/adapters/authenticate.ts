@@ -1,0 +1,68 @@
+// What every adapter shares: its options, read once when the route is set up, and the one
+// call that turns a request into claims or an AuthError. The adapters are leaves: they use
+// the core's public pieces (the verifier, AuthError) and the core never imports them.
+
+import type { Claims } from '../claims.js';
+import { toAuthError } from '../errors.js';
+import { isScopeList, type Verifier, type VerifyCallOptions } from '../verifier.js';
+
+/** Options of every adapter's `requireAuth` / `withAuth`, per route. */
+export interface AuthOptions<Request> {
+  /** Scopes this route requires, on top of the verifier's `requiredScopes` (403 without them). */
+  readonly scopes?: readonly string[];
+  /**
+   * Who answers a refused request. `'respond'` (default): the adapter sends the AuthError's
+   * status, headers and JSON body. `'next'`: the adapter hands the AuthError on — Express
+   * `next(error)`; Fastify and Hono throw it to their error handler; `withAuth` rejects.
+   */
+  readonly onError?: 'respond' | 'next';
+  /**
+   * Where the token is, when not in the `Authorization` header (a cookie, a WebSocket query
+   * parameter): return the raw compact token, or undefined when the request has none (401
+   * `auth.authorization_header_missing`). It is then verified with `verify.token`. If the
+   * getter throws, the request is refused (`auth.verification_failed`): fail closed.
+   */
+  readonly token?: (request: Request) => string | undefined | Promise<string | undefined>;
+}
+
+/** The options after checking: what `authenticate` runs with. */
+export interface AuthSettings<Request> {
+  readonly callOptions: VerifyCallOptions;
+  readonly respond: boolean;
+  readonly token: ((request: Request) => string | undefined | Promise<string | undefined>) | undefined;
+}
+
+const OPTION_NAMES = new Set(['scopes', 'onError', 'token']);
+
+/** Checks the verifier and the options once, at route setup; throws a TypeError naming what is wrong. */
+export function readAuthOptions<Request>(caller: string, verify: unknown, options: unknown): AuthSettings<Request> {
+  if (typeof verify !== 'function' || typeof (verify as { token?: unknown }).token !== 'function') {
+    throw new TypeError(`${caller}: the first argument must be the verifier from createVerifier()`);
+  }
+  if (options === undefined) return { callOptions: {}, respond: true, token: undefined };
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new TypeError(`${caller}: options must be an object`);
+  for (const name of Object.keys(options)) {
+    if (!OPTION_NAMES.has(name)) throw new TypeError(`${caller}: unknown option ${JSON.stringify(name)} (known: ${[...OPTION_NAMES].join(', ')})`);
+  }
+  const { scopes, onError, token } = options as AuthOptions<Request>;
+  if (scopes !== undefined && !isScopeList(scopes)) throw new TypeError(`${caller}: scopes must be an array of scope tokens`);
+  if (onError !== undefined && onError !== 'respond' && onError !== 'next') throw new TypeError(`${caller}: onError must be 'respond' or 'next'`);
+  if (token !== undefined && typeof token !== 'function') throw new TypeError(`${caller}: token must be a function (request) => string | undefined`);
+  return {
+    callOptions: scopes === undefined ? {} : { scopes: Object.freeze([...scopes]) },
+    respond: onError !== 'next',
+    token,
+  };
+}
+
+/** The request's claims, or rejects with an AuthError: anything else fails closed as one. */
+export async function authenticate<Custom extends object, Request>(
+  verify: Verifier<Custom>, settings: AuthSettings<Request>, request: Request, headers: unknown,
+): Promise<Claims<Custom>> {
+  try {
+    if (settings.token === undefined) return await verify(headers as Parameters<Verifier>[0], settings.callOptions);
+    return await verify.token((await settings.token(request)) as string, settings.callOptions);
+  } catch (error) {
+    throw toAuthError(error);
+  }
+}
