@@ -9,6 +9,9 @@ import { authenticate, readAuthOptions, type AuthOptions } from './authenticate.
 import { sendAuthError, type NodeRequestLike, type NodeResponseLike } from './node.js';
 
 export type { AuthOptions } from './authenticate.js';
+// So that one import line and createVerifier are the whole setup of an app.
+export { AuthError } from '../errors.js';
+export { createVerifier } from '../verifier.js';
 
 /** The request as the middleware sees it: node's IncomingMessage, plus `auth` once verified. */
 export interface ExpressRequestLike extends NodeRequestLike {

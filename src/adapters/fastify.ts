@@ -9,6 +9,9 @@ import { authenticate, readAuthOptions, type AuthOptions } from './authenticate.
 import type { NodeRequestLike } from './node.js';
 
 export type { AuthOptions } from './authenticate.js';
+// So that one import line and createVerifier are the whole setup of an app.
+export { AuthError } from '../errors.js';
+export { createVerifier } from '../verifier.js';
 
 /** The part of a FastifyRequest the hook reads and writes. */
 export interface FastifyRequestLike {

@@ -11,6 +11,9 @@ import type { Verifier } from '../verifier.js';
 import { authenticate, readAuthOptions, type AuthOptions } from './authenticate.js';
 
 export type { AuthOptions } from './authenticate.js';
+// So that one import line and createVerifier are the whole setup of an app.
+export { AuthError } from '../errors.js';
+export { createVerifier } from '../verifier.js';
 
 /**
  * `error` as a Response: the AuthError's status, headers and JSON body. Anything that is not

@@ -9,6 +9,9 @@ import type { Verifier } from '../verifier.js';
 import { authenticate, readAuthOptions, type AuthOptions } from './authenticate.js';
 
 export type { AuthOptions } from './authenticate.js';
+// So that one import line and createVerifier are the whole setup of an app.
+export { AuthError } from '../errors.js';
+export { createVerifier } from '../verifier.js';
 
 /** The part of node:http's `IncomingMessage` the adapter reads. */
 export interface NodeRequestLike {
