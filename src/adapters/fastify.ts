@@ -30,8 +30,7 @@ export interface FastifyReplyLike {
 }
 
 /** An async Fastify hook: `onRequest` or `preHandler`, per route or for a whole plugin. */
-export type AuthHook<Req extends FastifyRequestLike = FastifyRequestLike, Reply extends FastifyReplyLike = FastifyReplyLike> =
-  (request: Req, reply: Reply) => Promise<Reply | undefined>;
+export type AuthHook = (request: FastifyRequestLike, reply: FastifyReplyLike) => Promise<FastifyReplyLike | undefined>;
 
 /**
  * A hook that lets only authenticated requests through: it verifies the token (with the
@@ -39,10 +38,11 @@ export type AuthHook<Req extends FastifyRequestLike = FastifyRequestLike, Reply 
  * with the AuthError's status, headers and JSON body, or, with `onError: 'next'`, thrown to
  * Fastify's error handler (`setErrorHandler`). Options are checked now (TypeError).
  */
-export function requireAuth<Custom extends object = Record<never, never>, Req extends FastifyRequestLike = FastifyRequestLike, Reply extends FastifyReplyLike = FastifyReplyLike>(
+export function requireAuth<Custom extends object = Record<never, never>, Req extends FastifyRequestLike = FastifyRequestLike>(
   verify: Verifier<Custom>, options?: AuthOptions<Req>,
-): AuthHook<Req, Reply> {
-  const settings = readAuthOptions<Req>('clearjwt/fastify requireAuth', verify, options);
+): AuthHook {
+  // Req only types the token getter's argument (e.g. a FastifyRequest with cookies).
+  const settings = readAuthOptions<FastifyRequestLike>('clearjwt/fastify requireAuth', verify, options as AuthOptions<FastifyRequestLike> | undefined);
   return async (request, reply) => {
     try {
       request.auth = await authenticate(verify, settings, request, request.raw?.headersDistinct ?? request.headers);
