@@ -1,4 +1,5 @@
 // Hono on @hono/node-server with clearjwt/fetch. Run: ISSUER=… AUDIENCE=… PORT=3000 node server.js
+// #region readme
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createVerifier, requireAuth } from 'clearjwt/fetch';
@@ -6,7 +7,6 @@ import { createVerifier, requireAuth } from 'clearjwt/fetch';
 const verify = createVerifier({ issuer: process.env.ISSUER, audience: process.env.AUDIENCE });
 const app = new Hono();
 
-// #region routes
 app.get('/user/info', requireAuth(verify), (c) => c.json({ sub: c.get('auth').sub }));
 app.get('/admin/stats', requireAuth(verify, { scopes: ['admin'] }), (c) => c.json({ sub: c.get('auth').sub, admin: true }));
 // #endregion

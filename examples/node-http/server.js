@@ -1,4 +1,5 @@
 // node:http with clearjwt/node. Run: ISSUER=… AUDIENCE=… PORT=3000 node server.js
+// #region readme
 import { createServer } from 'node:http';
 import { createVerifier, withAuth } from 'clearjwt/node';
 
@@ -6,11 +7,10 @@ const verify = createVerifier({ issuer: process.env.ISSUER, audience: process.en
 const json = (res, body) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
 const routes = new Map([
-  // #region routes
   ['/user/info', withAuth(verify, (req, res, claims) => json(res, { sub: claims.sub }))],
   ['/admin/stats', withAuth(verify, { scopes: ['admin'] }, (req, res, claims) => json(res, { sub: claims.sub, admin: true }))],
-  // #endregion
 ]);
+// #endregion
 
 const server = createServer((req, res) => {
   const route = routes.get(new URL(req.url, 'http://localhost').pathname);
