@@ -4,6 +4,7 @@
 // §3.1 says a request that carried no Bearer credentials gets a challenge *without* an
 // error attribute. `error: undefined` in the table below means exactly that case.
 
+/** The three RFC 6750 §3.1 error codes a Bearer challenge can carry. */
 export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
 
 interface CodeSpec {
@@ -65,6 +66,7 @@ const CODES = {
   'auth.verification_failed': { status: 401, error: 'invalid_token', message: 'The token could not be verified.' },
 } as const satisfies Record<string, CodeSpec>;
 
+/** Every `auth.*` code an `AuthError` can have (the README's error table). */
 export type AuthErrorCode = keyof typeof CODES;
 
 /** Every code, for documentation and for tests that check the table. */
@@ -77,7 +79,7 @@ export const DEFAULT_REALM = 'api';
  * Seconds a client is told to wait after a 503 (`Retry-After`, RFC 9110 §10.2.3) when the
  * key source names no better time: the longest back-off of the default JWKS cache.
  */
-export const DEFAULT_RETRY_AFTER_SECONDS = 30;
+const DEFAULT_RETRY_AFTER_SECONDS = 30;
 
 /** What an `AuthError` is built with, besides its code. */
 export interface AuthErrorOptions {
