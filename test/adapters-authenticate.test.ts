@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { authenticate, readAuthOptions } from '../src/adapters/authenticate.js';
+import { AuthError } from '../src/errors.js';
 import { outcome } from './support/outcome.js';
 import { token, verify } from './support/adapter-setup.js';
 
@@ -39,5 +40,17 @@ test('adapters: the token getter replaces the header and goes through verify.tok
 test('adapters: a token getter that throws fails closed as auth.verification_failed', async () => {
   for (const getter of [() => { throw new Error('cookie parser broke'); }, () => Promise.reject(new Error('no'))]) {
     assert.equal(await outcome(authenticate(verify, readAuthOptions('test', verify, { token: getter }), {}, {})), 'auth.verification_failed');
+  }
+});
+
+test("adapters: a token getter that finds nothing gets the verifier's own no-credentials answer (its realm)", async () => {
+  const { createVerifier } = await import('../src/verifier.js');
+  const { fixtureJwk } = await import('./support/key-server.js');
+  const realmed = createVerifier({ issuer: 'https://issuer.test/oidc', audience: 'https://api.test', jwks: { keys: [fixtureJwk('es384-1')] }, realm: 'photos' });
+  for (const found of [undefined, '']) {
+    const error = await authenticate(realmed, readAuthOptions('test', realmed, { token: () => found }), {}, {}).catch((caught: unknown) => caught);
+    assert.ok(error instanceof AuthError);
+    assert.equal(error.code, 'auth.authorization_header_missing');
+    assert.equal(error.wwwAuthenticate, 'Bearer realm="photos"');
   }
 });

@@ -61,7 +61,11 @@ export async function authenticate<Custom extends object, Request>(
 ): Promise<Claims<Custom>> {
   try {
     if (settings.token === undefined) return await verify(headers as Parameters<Verifier>[0], settings.callOptions);
-    return await verify.token((await settings.token(request)) as string, settings.callOptions);
+    const token = await settings.token(request);
+    // No token where the getter looks: the same answer, from the verifier (with its realm),
+    // as a request without credentials (RFC 6750 §3.1: no error attribute).
+    if (token === undefined || token === null || token === '') return await verify({}, settings.callOptions);
+    return await verify.token(token, settings.callOptions);
   } catch (error) {
     throw toAuthError(error);
   }
