@@ -23,10 +23,10 @@ for (const { name, authorization, scopes, expect } of CASES) {
     const result = await requireAuth(verify, scopes === undefined ? undefined : { scopes })(context, async () => { nextCalled = true; });
     if (expect === 'ok') {
       assert.equal(result, undefined);
-      assert.ok(nextCalled);
+      assert.ok(nextCalled, 'next() was called');
       return assert.equal((stored.get('auth') as { sub: string }).sub, 'user_123');
     }
-    assert.ok(result instanceof Response && !nextCalled && !stored.has('auth'));
+    assert.ok(result instanceof Response && !nextCalled && !stored.has('auth'), 'answered with a Response, without next() or claims');
     assert.deepEqual(await readResponse(result), expectedRefusal(expect, expect === 'auth.insufficient_scope' ? scopes : undefined));
   });
 }

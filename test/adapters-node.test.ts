@@ -38,7 +38,7 @@ test("clearjwt/node withAuth: onError 'next' rejects with the AuthError and send
   const protectedRoute = withAuth(verify, { onError: 'next' }, (_req, res) => res.end('reached'));
   await withServer((req, res) => {
     protectedRoute(req, res).catch((error: unknown) => {
-      assert.ok(error instanceof AuthError);
+      assert.ok(error instanceof AuthError, `expected an AuthError, got ${String(error)}`);
       res.writeHead(418).end(error.code);
     });
   }, async (url) => {

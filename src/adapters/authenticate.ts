@@ -4,7 +4,8 @@
 
 import type { Claims } from '../claims.js';
 import { toAuthError } from '../errors.js';
-import { isScopeList, type Verifier, type VerifyCallOptions } from '../verifier.js';
+import { readCallOptions, refuseUnknownNames } from '../options.js';
+import type { Verifier, VerifyCallOptions } from '../verifier.js';
 
 /** Options of every adapter's `requireAuth` / `withAuth`, per route. */
 export interface AuthOptions<Request> {
@@ -32,7 +33,7 @@ export interface AuthSettings<Request> {
   readonly token: ((request: Request) => string | undefined | Promise<string | undefined>) | undefined;
 }
 
-const OPTION_NAMES = new Set(['scopes', 'onError', 'token']);
+const OPTION_NAMES: readonly string[] = Object.freeze(['scopes', 'onError', 'token']);
 
 /** Checks the verifier and the options once, at route setup; throws a TypeError naming what is wrong. */
 export function readAuthOptions<Request>(caller: string, verify: unknown, options: unknown): AuthSettings<Request> {
@@ -41,18 +42,29 @@ export function readAuthOptions<Request>(caller: string, verify: unknown, option
   }
   if (options === undefined) return { callOptions: {}, respond: true, token: undefined };
   if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new TypeError(`${caller}: options must be an object`);
-  for (const name of Object.keys(options)) {
-    if (!OPTION_NAMES.has(name)) throw new TypeError(`${caller}: unknown option ${JSON.stringify(name)} (known: ${[...OPTION_NAMES].join(', ')})`);
-  }
-  const { scopes, onError, token } = options as AuthOptions<Request>;
-  if (scopes !== undefined && !isScopeList(scopes)) throw new TypeError(`${caller}: scopes must be an array of scope tokens`);
+  // The core's own readers: unknown names refused with the closest known one; scopes as verify checks them.
+  const scopes = asCaller(caller, () => {
+    refuseUnknownNames(options, OPTION_NAMES, '');
+    return readCallOptions({ scopes: (options as AuthOptions<Request>).scopes });
+  });
+  const { onError, token } = options as AuthOptions<Request>;
   if (onError !== undefined && onError !== 'respond' && onError !== 'next') throw new TypeError(`${caller}: onError must be 'respond' or 'next'`);
   if (token !== undefined && typeof token !== 'function') throw new TypeError(`${caller}: token must be a function (request) => string | undefined`);
   return {
-    callOptions: scopes === undefined ? {} : { scopes: Object.freeze([...scopes]) },
+    callOptions: scopes.length === 0 ? {} : { scopes: Object.freeze([...scopes]) },
     respond: onError !== 'next',
     token,
   };
+}
+
+// The core's TypeError, with the adapter's name in front of its message.
+function asCaller<T>(caller: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    throw new TypeError(`${caller}: ${error.message.replace(/^clearjwt: (verify: )?/, '')}`, { cause: error });
+  }
 }
 
 /** The request's claims, or rejects with an AuthError: anything else fails closed as one. */
