@@ -9,7 +9,8 @@ import { DEFAULT_MAX_TOKEN_LENGTH, type DecodeOptions } from './jws.js';
 import { createStaticKeySource, type KeySource } from './key-source.js';
 import { discoveryUrl } from './remote/discovery.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, type FetchLimits } from './remote/fetch-json.js';
-import type { RemoteKeyEvent, RemoteKeySourceOptions } from './remote/options.js';
+import type { RemoteKeyEvent } from './remote/events.js';
+import type { RemoteKeySourceOptions } from './remote/options.js';
 import { parseKeyUrl } from './remote/url-policy.js';
 
 export interface VerifierOptions {

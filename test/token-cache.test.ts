@@ -172,27 +172,37 @@ test('token cache: an entry dies when its key leaves the issuer\'s JWK Set (real
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     const { state, now } = clock(T0 + 10);
+    let refreshed: () => void = () => {};
     const verify = createVerifier({
       issuer: ISSUER, audience: AUDIENCE, now, cache: { max: 10 },
       jwksUri: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`,
       jwksCache: { maxAgeMs: 60_000 },
+      onEvent: (event) => { if (event.type === 'refresh') refreshed(); },
     });
+    const refresh = () => new Promise<void>((resolve) => { refreshed = resolve; });
     const token = es256Token(claimsAt(T0));
     const first = await verify(bearer(token));
     assert.equal(requests, 1);
 
-    // Past the set's max age its keys are not current: the token is verified afresh, which
-    // refreshes the set; it still holds the key, so the new entry is served from then on.
+    // Past the set's max age its keys are not current: the token is verified afresh, with the
+    // held set (stale-while-revalidate) while it refreshes in the background; the refreshed
+    // set still holds the key, so the new entry is served from then on.
     state.seconds += 61;
-    const refreshed = await verify(bearer(token));
-    assert.notEqual(refreshed, first);
+    let done = refresh();
+    const again = await verify(bearer(token));
+    assert.notEqual(again, first);
+    await done;
     assert.equal(requests, 2);
-    assert.equal(await verify(bearer(token)), refreshed);
+    const current = await verify(bearer(token));
+    assert.equal(await verify(bearer(token)), current);
 
     // The issuer rotates the key out; once the set is refreshed, the cached token is refused.
     served = readJson(fixturePath('jwks-eddsa.json'));
-    assert.equal(await verify(bearer(token)), refreshed, 'the set we hold is still fresh');
+    assert.equal(await verify(bearer(token)), current, 'the set we hold is still fresh');
     state.seconds += 61;
+    done = refresh();
+    await verify(bearer(token)); // the last use of the held set, while it refreshes
+    await done;
     assert.equal(await codeOf(verify(bearer(token))), 'auth.jwks_key_not_found');
     assert.equal(await codeOf(verify(bearer(token))), 'auth.jwks_key_not_found');
   } finally {
