@@ -61,11 +61,14 @@ export const EXPECTATIONS = [
   },
 ];
 
-/** The first request while the issuer is down and no keys were ever loaded. */
+/**
+ * The first request while the issuer is down and no keys were ever loaded: the apps find
+ * their keys by OIDC discovery, so the first thing that fails is the discovery document.
+ */
 export const ISSUER_DOWN = {
   name: 'issuer down, no cached keys → 503',
   path: '/user/info', authorization: (mint) => `Bearer ${mint({ scope: 'read:profile' })}`,
   status: 503,
   headers: { ...challenge(''), 'retry-after': '30' },
-  body: { error: 'temporarily_unavailable', code: 'auth.jwks_unavailable', message: 'The signing keys could not be fetched.' },
+  body: { error: 'temporarily_unavailable', code: 'auth.discovery_invalid', message: 'The OpenID Provider configuration could not be used.' },
 };
