@@ -43,9 +43,9 @@ export function createVerifier<Custom extends object = Record<never, never>>(opt
     const { claims, grantedScopes } = checkClaims(header.typ, payload, rules, now() / 1000);
     return { claims, key, grantedScopes };
   }
-  // The opt-in cache wraps verifyToken and adds no checks of its own (src/token-cache.ts).
+  // The cache (on unless `cache: false`) wraps verifyToken and adds no checks of its own (src/token-cache.ts).
   const verifyTokenOrHit = cache === undefined ? verifyToken : cacheVerifiedTokens(verifyToken, {
-    max: cache.max, isCurrent: (key) => keySource.isCurrent(key), timeRules: rules, now,
+    ...cache, isCurrent: (key) => keySource.isCurrent(key), timeRules: rules, now,
   });
 
   async function verifyWithScopes(token: string, scopes: readonly string[]): Promise<Claims<Custom>> {
