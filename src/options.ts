@@ -300,7 +300,7 @@ function isObject(value: unknown): value is object {
   return typeof value === 'object' && value !== null;
 }
 
-/** Any own key we do not know, symbols included, is refused with the closest known name (leaves use it too). */
+/** Any own key we do not know, symbols included, is refused with the closest known name. */
 export function refuseUnknownNames(options: object, known: readonly string[], path: string): void {
   for (const key of Reflect.ownKeys(options)) {
     if (typeof key === 'string' && known.includes(key)) continue;

@@ -116,9 +116,9 @@ async function rememberProof(checked: CheckedProof, nowMs: number, settings: Dpo
 // RFC 9449 §7.1: the DPoP challenge names the accepted algs; §7.2: with both schemes on,
 // both are offered, the one the request used first, carrying the error.
 function withChallenges(error: unknown, scheme: string | undefined, settings: DpopSettings): AuthError {
-  const { code, requiredScopes, cause } = toAuthError(error);
+  const { code, requiredScopes, cause, retryAfter } = toAuthError(error);
   const dpop: Challenge = { scheme: 'DPoP', params: { algs: [...settings.rules.algorithms].join(' ') } };
   const bearer: Challenge = { scheme: 'Bearer' };
   const challenges = settings.mode === 'required' ? [dpop] : scheme === 'dpop' ? [dpop, bearer] : [bearer, dpop];
-  return new AuthError(code, { requiredScopes, realm: settings.realm, cause: cause ?? error, challenges });
+  return new AuthError(code, { requiredScopes, realm: settings.realm, cause: cause ?? error, retryAfter, challenges });
 }
