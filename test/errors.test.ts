@@ -95,6 +95,9 @@ const RESPONSES: Array<[code: AuthErrorCodeName, bodyError: string, retryAfter: 
   ['auth.insufficient_scope', 'insufficient_scope', undefined],
   ['auth.jwks_unavailable', 'temporarily_unavailable', '30'],
   ['auth.discovery_invalid', 'temporarily_unavailable', '30'],
+  ['auth.dpop_proof_replayed', 'invalid_dpop_proof', undefined],
+  ['auth.dpop_nonce_required', 'use_dpop_nonce', undefined],
+  ['auth.dpop_replay_store_unavailable', 'temporarily_unavailable', '30'],
 ];
 type AuthErrorCodeName = ConstructorParameters<typeof AuthError>[0];
 for (const [code, bodyError, retryAfter] of RESPONSES) {
