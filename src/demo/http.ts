@@ -5,17 +5,21 @@ import type { AuthError } from '../index.js';
 
 export const ALLOWED_METHODS = 'GET, OPTIONS';
 
-/** CORS headers sent on every response, errors included, so browsers can read the error. */
+/**
+ * CORS headers sent on every response, errors included, so browsers can read the error, its
+ * challenge and a DPoP nonce (RFC 9449 §8: a client must read DPoP-Nonce to retry).
+ */
 export function corsHeaders(corsOrigin: string): Record<string, string> {
+  const expose = { 'access-control-expose-headers': 'WWW-Authenticate, DPoP-Nonce' };
   // With one configured origin the response differs by origin, so caches must key on it.
-  return corsOrigin === '*' ? { 'access-control-allow-origin': '*' } : { 'access-control-allow-origin': corsOrigin, vary: 'Origin' };
+  return corsOrigin === '*' ? { 'access-control-allow-origin': '*', ...expose } : { 'access-control-allow-origin': corsOrigin, vary: 'Origin', ...expose };
 }
 
 /** The answer to a CORS preflight (Fetch standard, "CORS-preflight request"). */
 export function preflightHeaders(): Record<string, string> {
   return {
     'access-control-allow-methods': ALLOWED_METHODS,
-    'access-control-allow-headers': 'Content-Type, Authorization',
+    'access-control-allow-headers': 'Content-Type, Authorization, DPoP',
     'access-control-max-age': '600',
   };
 }
@@ -26,17 +30,9 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-/**
- * An AuthError as the response: its status, its WWW-Authenticate challenge (RFC 6750 §3),
- * and { error, code, message }. `error` is the RFC 6750 code, or, when the request carried
- * no Bearer credentials or the keys are unavailable, a plain word for the status.
- */
+/** An AuthError as the response: its status, headers and JSON body, plus the CORS headers. */
 export function sendAuthError(res: ServerResponse, authError: AuthError, extraHeaders: Record<string, string>): void {
-  const headers: Record<string, string> = { ...extraHeaders, 'www-authenticate': authError.wwwAuthenticate };
-  // 503: the identity provider is unreachable; the verifier retries on its own schedule.
-  if (authError.status === 503) headers['retry-after'] = '30';
-  const error = authError.error ?? (authError.status === 503 ? 'temporarily_unavailable' : 'unauthorized');
-  sendJson(res, authError.status, { error, code: authError.code, message: authError.message }, headers);
+  sendJson(res, authError.status, authError.body, { ...extraHeaders, ...authError.headers });
 }
 
 /** The request path without the query string (which may hold an access_token, RFC 6750 §2.3). */
