@@ -94,3 +94,20 @@ test('review F4: a proof key larger than a DPoP client needs is refused before a
   assert.ok(proof.length <= 8 * 1024, `the proof fits under MAX_PROOF_LENGTH (${proof.length} characters)`);
   assert.equal(await outcome(dpopVerifier()(dpopRequest(notAToken, proof))), 'auth.dpop_proof_jwk_invalid');
 });
+
+// [F6] src/dpop/options.ts originOf: a publicOrigin function's result is used unchecked,
+// while the string form must be exactly an origin. A result that ends in "?" or "#" (say a
+// forwarded-host header value "api.example.com#") makes normalizeHtu cut the request's path
+// off, so a proof made for "/" is accepted on every path. Checking the result per request as
+// the string form is checked at creation (new URL(o).origin === o) closes it.
+test('review F6: a publicOrigin function that returns more than an origin cannot drop the path from the comparison', async () => {
+  const token = accessToken();
+  const proof = makeProof({ key: client, url: `${ORIGIN}/`, accessToken: token });
+  const fromHeader = createDpopVerifier(verify, {
+    mode: 'allowed', publicOrigin: (request) => `https://${String((request.headers as Record<string, string>)['x-forwarded-host'])}`,
+  });
+  const request: DpopRequest = {
+    method: 'GET', url: '/admin', headers: { authorization: `DPoP ${token}`, dpop: proof, 'x-forwarded-host': 'api.example.com#' },
+  };
+  assert.equal(await outcome(fromHeader(request)), 'auth.dpop_proof_htu_mismatch');
+});
