@@ -65,6 +65,8 @@ export interface VerifyCallOptions {
 
 export interface Verifier<Custom extends object = Record<never, never>> {
   (headers: HeadersInput | null | undefined, options?: VerifyCallOptions): Promise<Claims<Custom>>;
+  /** The same checks for a token already taken out of its header (a CLI, a message queue). */
+  token(token: string, options?: { scopes?: readonly string[] }): Promise<Claims<Custom>>;
   /** Loads the keys now, so a misconfigured issuer fails at boot rather than on a request. */
   ready(): Promise<void>;
 }
@@ -119,7 +121,11 @@ export function createVerifier<Custom extends object = Record<never, never>>(opt
       throw new AuthError(code, { requiredScopes, realm, cause });
     }
   }
-  return Object.assign(verify, { ready: () => keySource.ready() });
+  // Interim shim (issue 10 brings the core's own raw-token entry point): the token as the
+  // Bearer credentials of a header, so every check is the one `verify` runs.
+  const verifyRawToken = (token: string, callOptions?: VerifyCallOptions): Promise<Claims<Custom>> =>
+    verify({ authorization: `Bearer ${token}` }, callOptions);
+  return Object.assign(verify, { ready: () => keySource.ready(), token: verifyRawToken });
 }
 
 // A static set is used as given; otherwise the issuer's keys are found and cached remotely.
