@@ -1,19 +1,33 @@
 // Command-line parsing shared by the commands: node:util parseArgs in strict mode, so an
 // unknown or misspelt flag is refused (exit 2), never ignored.
 
-/** A mistake in how the CLI was called (exit 2); `usage` is the line that shows the right way. */
-export interface UsageProblem {
-  readonly kind: 'usage';
+/**
+ * Why a command stops without a result (exit 2): a mistake in how it was called (`usage`
+ * then holds the line showing the right way), or a setup or network failure (no usage line).
+ */
+export interface CliProblem {
+  readonly kind: 'cli-problem';
   readonly message: string;
-  readonly usage: string;
+  readonly usage: string | undefined;
 }
 
-export function usageProblem(message: string, usage: string): UsageProblem {
-  return { kind: 'usage', message, usage };
+export function usageProblem(message: string, usage: string): CliProblem {
+  return { kind: 'cli-problem', message, usage };
 }
 
-export function isUsageProblem(value: unknown): value is UsageProblem {
-  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'usage';
+export function setupProblem(message: string): CliProblem {
+  return { kind: 'cli-problem', message, usage: undefined };
+}
+
+export function isCliProblem(value: unknown): value is CliProblem {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'cli-problem';
+}
+
+/** An error's cause chain as messages, at most four: what a 503 code means on the network. */
+export function causeMessages(error: Error): string[] {
+  const messages: string[] = [];
+  for (let cause: unknown = error.cause; cause instanceof Error && messages.length < 4; cause = cause.cause) messages.push(cause.message);
+  return messages;
 }
 
 /**

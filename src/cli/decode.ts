@@ -19,10 +19,10 @@ Nothing is verified: not the signature, not a single claim. Use \`clearjwt verif
   --now <t>     the time "in 5 min" / "3 h ago" are measured from (default: now)
 Exit: 0 decoded, 1 not a JWS (the AuthError code is printed), 2 usage.`;
 
+const DECODE_OPTIONS = { json: { type: 'boolean' }, now: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+
 export async function decodeCommand(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parsedOrUsage(() => parseArgs({ args: [...args], strict: true, allowPositionals: true, options: {
-    json: { type: 'boolean' }, now: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-  } }), DECODE_USAGE);
+  const { values, positionals } = parsedOrUsage(() => parseArgs({ args: [...args], options: DECODE_OPTIONS, strict: true, allowPositionals: true }), DECODE_USAGE);
   if (values.help === true) {
     process.stdout.write(`${DECODE_HELP}\n`);
     return 0;

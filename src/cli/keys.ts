@@ -10,7 +10,7 @@ import {
   type AuthErrorCode, type KeySet, type RemoteKeyEvent, type VerificationKey,
 } from '../index.js';
 import { computeJwkThumbprint } from '../jwk-thumbprint.js';
-import { parsedOrUsage, usageProblem } from './args.js';
+import { causeMessages, parsedOrUsage, setupProblem, usageProblem } from './args.js';
 import { columns, paintFor, printable } from './format.js';
 
 export const KEYS_USAGE = 'usage: clearjwt keys <issuer | jwks-uri> [--json]';
@@ -41,8 +41,10 @@ export interface KeyReport {
   readonly code?: AuthErrorCode;
 }
 
+const KEYS_OPTIONS = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+
 export async function keysCommand(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parsedOrUsage(() => parseArgs({ args: [...args], strict: true, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }), KEYS_USAGE);
+  const { values, positionals } = parsedOrUsage(() => parseArgs({ args: [...args], options: KEYS_OPTIONS, strict: true, allowPositionals: true }), KEYS_USAGE);
   if (values.help === true) {
     process.stdout.write(`${KEYS_HELP}\n`);
     return 0;
@@ -50,6 +52,26 @@ export async function keysCommand(args: readonly string[]): Promise<number> {
   if (positionals.length !== 1) throw usageProblem('one issuer or JWK Set URL is expected', KEYS_USAGE);
   const target = classify(positionals[0]!);
 
+  const jwksUri = await loadThroughKeySource(target);
+  let document: unknown;
+  let keySet: KeySet;
+  try {
+    document = await fetchDocument(jwksUri);
+    keySet = importJwkSet(document);
+  } catch (error) {
+    const reason = printable(error instanceof Error ? error.message : String(error));
+    throw setupProblem(error instanceof AuthError ? `${error.code}: ${reason}` : reason);
+  }
+  const reports = describeKeys((document as { keys: unknown[] }).keys, keySet);
+  const source = { ...(target.issuer === undefined ? {} : { issuer: target.issuer }), jwksUri };
+  if (values.json === true) process.stdout.write(`${JSON.stringify({ ...source, keys: reports }, null, 2)}\n`);
+  else process.stdout.write(textReport(source, reports));
+  return keySet.keys.length > 0 ? 0 : 1;
+}
+
+// The service's path to the keys: URL rules, discovery, the issuer check, limits. Resolves
+// to the JWK Set URL it used; a failure is the code a service would log, with its causes.
+async function loadThroughKeySource(target: { issuer?: string; jwksUri?: string }): Promise<string> {
   const events: RemoteKeyEvent[] = [];
   let keySource;
   try {
@@ -62,29 +84,13 @@ export async function keysCommand(args: readonly string[]): Promise<number> {
     await keySource.ready();
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;
-    const causes = [];
-    for (let cause: unknown = error.cause; cause instanceof Error && causes.length < 4; cause = cause.cause) causes.push(`\n  cause: ${printable(cause.message)}`);
-    process.stderr.write(`clearjwt keys: ${error.code} (${error.status}): ${error.message}${causes.join('')}\n`);
-    return 2;
+    const causes = causeMessages(error).map((message) => `\n  cause: ${printable(message)}`);
+    throw setupProblem(`${error.code} (${error.status}): ${error.message}${causes.join('')}`);
   }
   const discovery = events.find((event) => event.type === 'discovery');
   const jwksUri = target.jwksUri ?? (discovery?.type === 'discovery' ? discovery.jwksUri : undefined);
   if (jwksUri === undefined) throw new Error('the key source loaded keys without a discovery event');
-
-  let document: unknown;
-  let keySet: KeySet;
-  try {
-    document = await fetchDocument(jwksUri);
-    keySet = importJwkSet(document);
-  } catch (error) {
-    process.stderr.write(`clearjwt keys: ${error instanceof AuthError ? `${error.code}: ` : ''}${printable(error instanceof Error ? error.message : String(error))}\n`);
-    return 2;
-  }
-  const reports = describeKeys((document as { keys: unknown[] }).keys, keySet);
-  const source = { ...(target.issuer === undefined ? {} : { issuer: target.issuer }), jwksUri };
-  if (values.json === true) process.stdout.write(`${JSON.stringify({ ...source, keys: reports }, null, 2)}\n`);
-  else process.stdout.write(textReport(source, reports));
-  return keySet.keys.length > 0 ? 0 : 1;
+  return jwksUri;
 }
 
 // A JWK Set URL names itself in its last path segment at every major issuer (Logto …/jwks,

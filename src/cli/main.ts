@@ -3,7 +3,7 @@
 // only the public API (src/index.ts), so it decides exactly as a service would; nothing in
 // the library imports it.
 
-import { isUsageProblem } from './args.js';
+import { isCliProblem } from './args.js';
 import { DECODE_HELP, decodeCommand } from './decode.js';
 import { KEYS_HELP, keysCommand } from './keys.js';
 import { VERIFY_HELP, verifyCommand } from './verify.js';
@@ -28,7 +28,7 @@ const COMMANDS: Record<string, (args: readonly string[]) => Promise<number>> = {
   keys: keysCommand,
 };
 
-export async function main(argv: readonly string[]): Promise<number> {
+async function main(argv: readonly string[]): Promise<number> {
   const [command, ...args] = argv;
   if (command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${HELP}\n`);
@@ -42,8 +42,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     return await run(args);
   } catch (error) {
-    if (isUsageProblem(error)) {
-      process.stderr.write(`clearjwt ${command}: ${error.message}\n${error.usage}\n`);
+    if (isCliProblem(error)) {
+      process.stderr.write(`clearjwt ${command}: ${error.message}\n${error.usage === undefined ? '' : `${error.usage}\n`}`);
       return 2;
     }
     process.stderr.write(`clearjwt ${command}: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -9,7 +9,7 @@ import {
   AuthError, createVerifier, extractBearerToken,
   type Claims, type Verifier, type VerifierOptions,
 } from '../index.js';
-import { parsedOrUsage, parseNow, readTokenArgument, usageProblem } from './args.js';
+import { causeMessages, parsedOrUsage, parseNow, readTokenArgument, usageProblem } from './args.js';
 import { columns, paintFor, showMembers, showValue, type Paint } from './format.js';
 import { stageResults, type StageResult } from './stages.js';
 
@@ -45,33 +45,28 @@ interface Outcome {
   readonly error?: AuthError;
 }
 
+const VERIFY_OPTIONS = {
+  issuer: { type: 'string' }, audience: { type: 'string', multiple: true },
+  jwks: { type: 'string' }, 'jwks-uri': { type: 'string' },
+  scope: { type: 'string', multiple: true }, typ: { type: 'string' },
+  'clock-tolerance': { type: 'string' }, organization: { type: 'string' },
+  now: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+type VerifyFlags = ReturnType<typeof parseVerifyFlags>['values'];
+
+function parseVerifyFlags(args: readonly string[]) {
+  return parsedOrUsage(() => parseArgs({ args: [...args], options: VERIFY_OPTIONS, strict: true, allowPositionals: true }), VERIFY_USAGE);
+}
+
 export async function verifyCommand(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parsedOrUsage(() => parseArgs({ args: [...args], strict: true, allowPositionals: true, options: {
-    issuer: { type: 'string' }, audience: { type: 'string', multiple: true },
-    jwks: { type: 'string' }, 'jwks-uri': { type: 'string' },
-    scope: { type: 'string', multiple: true }, typ: { type: 'string' },
-    'clock-tolerance': { type: 'string' }, organization: { type: 'string' },
-    now: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-  } }), VERIFY_USAGE);
+  const { values, positionals } = parseVerifyFlags(args);
   if (values.help === true) {
     process.stdout.write(`${VERIFY_HELP}\n`);
     return 0;
   }
-  if (values.issuer === undefined || values.audience === undefined) throw usageProblem('--issuer and --audience are required', VERIFY_USAGE);
-  if (values.jwks !== undefined && values['jwks-uri'] !== undefined) throw usageProblem('give --jwks or --jwks-uri, not both', VERIFY_USAGE);
-  if (values.organization !== undefined && !ORGANIZATION_SUPPORTED) {
-    throw usageProblem('--organization: this verifier has no organization support yet (issue 11)', VERIFY_USAGE);
-  }
   const nowMs = parseNow(values.now, VERIFY_USAGE);
-  const options: VerifierOptions = {
-    issuer: values.issuer,
-    audience: values.audience,
-    ...(values.jwks === undefined ? {} : { jwks: readJwksFile(values.jwks) }),
-    ...(values['jwks-uri'] === undefined ? {} : { jwksUri: values['jwks-uri'] }),
-    ...(values.typ === undefined ? {} : { typ: values.typ }),
-    ...(values['clock-tolerance'] === undefined ? {} : { clockTolerance: seconds(values['clock-tolerance']) }),
-    ...(nowMs === undefined ? {} : { now: () => nowMs }),
-  };
+  const options = verifierOptions(values, nowMs);
   const scopes = (values.scope ?? []).flatMap((scope) => scope.split(/\s+/)).filter((scope) => scope !== '');
   const token = await readTokenArgument(positionals, VERIFY_USAGE);
 
@@ -89,6 +84,24 @@ export async function verifyCommand(args: readonly string[]): Promise<number> {
   if (values.json === true) process.stdout.write(`${JSON.stringify(jsonReport(outcome, exitCode), null, 2)}\n`);
   else process.stdout.write(textReport(outcome, options, scopes, nowSeconds, paintFor(process.stdout, process.env)));
   return exitCode;
+}
+
+// The flags as createVerifier's options: only those given, so every default is the library's.
+function verifierOptions(values: VerifyFlags, nowMs: number | undefined): VerifierOptions {
+  if (values.issuer === undefined || values.audience === undefined) throw usageProblem('--issuer and --audience are required', VERIFY_USAGE);
+  if (values.jwks !== undefined && values['jwks-uri'] !== undefined) throw usageProblem('give --jwks or --jwks-uri, not both', VERIFY_USAGE);
+  if (values.organization !== undefined && !ORGANIZATION_SUPPORTED) {
+    throw usageProblem('--organization: this verifier has no organization support yet (issue 11)', VERIFY_USAGE);
+  }
+  return {
+    issuer: values.issuer,
+    audience: values.audience,
+    ...(values.jwks === undefined ? {} : { jwks: readJwksFile(values.jwks) }),
+    ...(values['jwks-uri'] === undefined ? {} : { jwksUri: values['jwks-uri'] }),
+    ...(values.typ === undefined ? {} : { typ: values.typ }),
+    ...(values['clock-tolerance'] === undefined ? {} : { clockTolerance: seconds(values['clock-tolerance']) }),
+    ...(nowMs === undefined ? {} : { now: () => nowMs }),
+  };
 }
 
 // The bearer stage first, on the token as a service would receive it in its header (RFC 6750
@@ -129,14 +142,8 @@ function errorReport(error: AuthError): Record<string, unknown> {
     error: error.error ?? null,
     message: error.message,
     ...(detail === undefined ? {} : { detail }),
-    ...(error.status === 503 ? { cause: causeChain(error) } : {}),
+    ...(error.status === 503 ? { cause: causeMessages(error) } : {}),
   };
-}
-
-function causeChain(error: Error): string[] {
-  const messages: string[] = [];
-  for (let cause: unknown = error.cause; cause instanceof Error && messages.length < 4; cause = cause.cause) messages.push(cause.message);
-  return messages;
 }
 
 function jsonReport(outcome: Outcome, exitCode: number): Record<string, unknown> {
