@@ -8,6 +8,8 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
+import { AUTH_ERROR_CODES } from '../src/index.js';
+import { STAGE_OF_CODE, stageResults } from '../src/cli/stages.js';
 import { badFixtureJwk, fixtureJwk, signToken, startKeyServer } from './support/key-server.js';
 import { fixturePath, loadManifest, REPO_ROOT } from './support/vectors.js';
 
@@ -76,6 +78,10 @@ const hour = () => Math.floor(Date.now() / 1000) + 3600;
 const remoteToken = signToken('ES256', 'es256-1', { sub: 'user_remote', iss: server.issuer, aud: 'https://api.example.com', exp: hour(), scope: 'read' });
 const REMOTE = ['--issuer', server.issuer, '--audience', 'https://api.example.com'];
 
+// A payload that tries to drive the terminal: an OSC title sequence and an 8-bit CSI.
+const hostileToken = [{ alg: 'ES256' }, { sub: '\u001b]0;owned\u0007', name: 'a\u009b31mb' }]
+  .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url')).join('.') + '.c2ln';
+
 // ---- all runs, started now ---------------------------------------------------------------
 
 const runs = {
@@ -83,6 +89,7 @@ const runs = {
   decodeStdin: cli(['decode', '-', '--now', String(manifest.now)], `${fixture('jwt/logto-valid')}\n`),
   decodeJson: cli(['decode', fixture('jwt/logto-valid'), '--json', '--now', String(manifest.now)]),
   decodeNotJws: cli(['decode', 'not-a-token']),
+  decodeHostile: cli(['decode', hostileToken]),
   valid: cli(['verify', fixture('jwt/logto-valid'), ...STATIC]),
   bearer: cli(['verify', 'two words', ...STATIC]),
   jws: cli(['verify', fixture('jws/two-segments'), ...STATIC]),
@@ -194,6 +201,13 @@ test('cli verify --json: outcome, exit code, every stage with its RFC, the error
   });
 });
 
+test('cli stages: the catch-all names no stage, so after bearer nothing is known; every code has an entry', () => {
+  assert.deepEqual(stageResults('auth.verification_failed').map(({ name, result }) => [name, result]),
+    STAGE_NAMES.map((name, i) => [name, i === 0 ? 'pass' : 'unknown']));
+  assert.deepEqual(AUTH_ERROR_CODES.filter((code) => !Object.hasOwn(STAGE_OF_CODE, code)), []);
+  assert.deepEqual(AUTH_ERROR_CODES.filter((code) => STAGE_OF_CODE[code] === undefined), ['auth.verification_failed']);
+});
+
 // ---- decode ------------------------------------------------------------------------------
 
 test('cli decode: header and payload marked UNVERIFIED, times as dates relative to --now', async () => {
@@ -233,6 +247,14 @@ test('cli decode: input that is not a JWS is refused with its code on stderr, ex
   assert.equal(run.code, 1);
   assert.equal(run.stdout, '');
   assert.equal(run.stderr, 'clearjwt decode: refused: auth.jws_malformed: The token is not a compact JWS of three segments.\n');
+});
+
+test('cli decode: control characters in claims are shown escaped, never sent to the terminal', async () => {
+  const run = await runs.decodeHostile;
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(!/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/.test(run.stdout), 'a raw control character reached stdout');
+  assert.ok(run.stdout.includes('  sub   "\\u001b]0;owned\\u0007"'));
+  assert.ok(run.stdout.includes('  name  "a\\u009b31mb"'));
 });
 
 // ---- keys --------------------------------------------------------------------------------
