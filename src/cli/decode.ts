@@ -22,7 +22,8 @@ Exit: 0 decoded, 1 not a JWS (the AuthError code is printed), 2 usage.`;
 const DECODE_OPTIONS = { json: { type: 'boolean' }, now: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
 
 export async function decodeCommand(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parsedOrUsage(() => parseArgs({ args: [...args], options: DECODE_OPTIONS, strict: true, allowPositionals: true }), DECODE_USAGE);
+  const { values, positionals } = parsedOrUsage(
+    () => parseArgs({ args: [...args], options: DECODE_OPTIONS, strict: true, allowPositionals: true }), DECODE_USAGE);
   if (values.help === true) {
     process.stdout.write(`${DECODE_HELP}\n`);
     return 0;

@@ -44,7 +44,8 @@ export interface KeyReport {
 const KEYS_OPTIONS = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 
 export async function keysCommand(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parsedOrUsage(() => parseArgs({ args: [...args], options: KEYS_OPTIONS, strict: true, allowPositionals: true }), KEYS_USAGE);
+  const { values, positionals } = parsedOrUsage(
+    () => parseArgs({ args: [...args], options: KEYS_OPTIONS, strict: true, allowPositionals: true }), KEYS_USAGE);
   if (values.help === true) {
     process.stdout.write(`${KEYS_HELP}\n`);
     return 0;

@@ -128,7 +128,9 @@ function readJwksFile(path: string): unknown {
 
 function seconds(value: string): number {
   const parsed = Number(value);
-  if (value.trim() === '' || !Number.isFinite(parsed)) throw usageProblem(`--clock-tolerance must be a number of seconds, not ${JSON.stringify(value)}`, VERIFY_USAGE);
+  if (value.trim() === '' || !Number.isFinite(parsed)) {
+    throw usageProblem(`--clock-tolerance must be a number of seconds, not ${JSON.stringify(value)}`, VERIFY_USAGE);
+  }
   return parsed;
 }
 
