@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   AuthError, createVerifier, extractBearerToken,
-  type Claims, type Verifier, type VerifierOptions,
+  type Claims, type Verifier, type VerifierOptions, type VerifyCallOptions,
 } from '../index.js';
 import { causeMessages, parsedOrUsage, parseNow, readTokenArgument, usageProblem } from './args.js';
 import { columns, paintFor, showMembers, showValue, type Paint } from './format.js';
@@ -36,7 +36,7 @@ Exit: 0 valid, 1 refused, 2 usage, setup or network error (the keys could not be
 
 // Organization routes (issue 11) are not in this verifier yet. The type below turns `true`
 // once the core's call options have `organization`, and then this line stops compiling:
-// set it to `true` and pass the id in `callOptions`.
+// set it to `true` and add `organization: values.organization` to `callOptions` below.
 type OrganizationOption = 'organization' extends keyof NonNullable<Parameters<Verifier['token']>[1]> ? true : false;
 const ORGANIZATION_SUPPORTED: OrganizationOption = false;
 
@@ -78,7 +78,8 @@ export async function verifyCommand(args: readonly string[]): Promise<number> {
     if (error instanceof TypeError) throw usageProblem(error.message, VERIFY_USAGE);
     throw error;
   }
-  const outcome = await runVerifier(verifier, token, scopes);
+  const callOptions: VerifyCallOptions = { scopes };
+  const outcome = await runVerifier(verifier, token, callOptions);
   const exitCode = outcome.error === undefined ? 0 : outcome.error.status === 503 ? 2 : 1;
   const nowSeconds = (nowMs ?? Date.now()) / 1000;
   if (values.json === true) process.stdout.write(`${JSON.stringify(jsonReport(outcome, exitCode), null, 2)}\n`);
@@ -106,10 +107,10 @@ function verifierOptions(values: VerifyFlags, nowMs: number | undefined): Verifi
 
 // The bearer stage first, on the token as a service would receive it in its header (RFC 6750
 // §2.1 b64token); then everything after it, by the verifier's raw-token entry point.
-async function runVerifier(verifier: Verifier, token: string, scopes: readonly string[]): Promise<Outcome> {
+async function runVerifier(verifier: Verifier, token: string, callOptions: VerifyCallOptions): Promise<Outcome> {
   try {
     extractBearerToken({ authorization: `Bearer ${token}` });
-    return { claims: await verifier.token(token, { scopes }) };
+    return { claims: await verifier.token(token, callOptions) };
   } catch (error) {
     if (error instanceof AuthError) return { error };
     // The verifier's TypeError for a scope that is not an RFC 6749 scope-token.
