@@ -108,6 +108,7 @@ const runs = {
   usage: cli(['verify', fixture('jwt/logto-valid'), '--audience', 'x']),
   organization: cli(['verify', fixture('jwt/logto-valid'), ...STATIC, '--organization', 'org_1']),
   noCommand: cli([]),
+  help: cli(['verify', '--help']),
 };
 
 // ---- verify ------------------------------------------------------------------------------
@@ -321,5 +322,15 @@ test('cli: usage errors exit 2 with the reason and a usage line on stderr, nothi
     assert.equal(run.code, 2, name);
     assert.equal(run.stdout, '', name);
     assert.match(run.stderr, stderr, name);
+  }
+});
+
+test('cli verify --help: the usage line and every flag on stdout, exit 0', async () => {
+  const run = await runs.help;
+  assert.equal(run.code, 0);
+  assert.equal(run.stderr, '');
+  assert.match(run.stdout, /^usage: clearjwt verify <token \| -> --issuer <url> --audience <aud> /);
+  for (const flag of ['--issuer', '--audience', '--jwks', '--jwks-uri', '--scope', '--typ', '--clock-tolerance', '--organization', '--now', '--json']) {
+    assert.match(run.stdout, new RegExp(`^ {2}${flag} `, 'm'), flag);
   }
 });
