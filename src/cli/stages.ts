@@ -17,8 +17,12 @@ export const STAGES = [
 
 export type StageName = (typeof STAGES)[number]['name'];
 
+// DPoP proofs (RFC 9449) are checked by their own leaf, which `clearjwt verify` does not run:
+// their codes name no stage here.
+type VerifierCode = Exclude<AuthErrorCode, `auth.dpop_${string}`>;
+
 /** Which stage refuses with each code; `undefined` for the fail-closed catch-all, which has none. */
-export const STAGE_OF_CODE: Readonly<Record<AuthErrorCode, StageName | undefined>> = {
+export const STAGE_OF_CODE: Readonly<Record<VerifierCode, StageName | undefined>> = {
   'auth.authorization_header_missing': 'bearer',
   'auth.authorization_token_invalid_format': 'bearer',
   'auth.authorization_token_type_not_supported': 'bearer',
@@ -66,11 +70,15 @@ export type StageResult = 'pass' | 'fail' | 'not reached' | 'unknown';
  * code names no stage, so after the bearer stage nothing is known.
  */
 export function stageResults(code: AuthErrorCode | undefined): Array<{ name: StageName; rfc: string; result: StageResult }> {
-  const failedAt = code === undefined ? STAGES.length : STAGES.findIndex((stage) => stage.name === STAGE_OF_CODE[code]);
+  const failedAt = code === undefined ? STAGES.length : STAGES.findIndex((stage) => stage.name === stageOf(code));
   return STAGES.map((stage, index) => {
     let result: StageResult;
     if (failedAt === -1) result = index === 0 ? 'pass' : 'unknown';
     else result = index < failedAt ? 'pass' : index === failedAt ? 'fail' : 'not reached';
     return { name: stage.name, rfc: stage.rfc, result };
   });
+}
+
+export function stageOf(code: AuthErrorCode): StageName | undefined {
+  return Object.hasOwn(STAGE_OF_CODE, code) ? STAGE_OF_CODE[code as VerifierCode] : undefined;
 }
