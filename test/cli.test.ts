@@ -72,7 +72,9 @@ const closedPort = await new Promise<number>((resolve) => {
     probe.close(() => resolve(port));
   });
 });
-after(() => server.close());
+// An issuer whose every key is unusable: the command is there to say why.
+const badServer = await startKeyServer({ keys: [{ ...badFixtureJwk('ec-offcurve'), kid: 'bent' }, { ...fixtureJwk('es256-1'), use: 'enc' }] });
+after(() => Promise.all([server.close(), badServer.close()]));
 
 const hour = () => Math.floor(Date.now() / 1000) + 3600;
 const remoteToken = signToken('ES256', 'es256-1', { sub: 'user_remote', iss: server.issuer, aud: 'https://api.example.com', exp: hour(), scope: 'read' });
@@ -104,6 +106,7 @@ const runs = {
   keys: cli(['keys', server.issuer]),
   keysJson: cli(['keys', `${server.origin}${server.jwksPath}`, '--json']),
   keysNetwork: cli(['keys', `http://127.0.0.1:${closedPort}/oidc`]),
+  keysNoneUsable: cli(['keys', badServer.issuer, '--json']),
   unknownFlag: cli(['verify', fixture('jwt/logto-valid'), ...STATIC, '--audiance', 'x']),
   usage: cli(['verify', fixture('jwt/logto-valid'), '--audience', 'x']),
   organization: cli(['verify', fixture('jwt/logto-valid'), ...STATIC, '--organization', 'org_1']),
@@ -297,6 +300,15 @@ test('cli keys <jwks-uri> --json: no discovery, one object per key', async () =>
     index: 3, kid: 'small', kty: 'RSA', curve: null, bits: 1024, algorithms: [], thumbprint: report.keys[3]!['thumbprint'],
     usable: false, code: 'auth.jwk_rsa_too_small',
   });
+});
+
+test('cli keys: a set with no usable key is still listed, each key with its reason; exit 1', async () => {
+  const run = await runs.keysNoneUsable;
+  assert.equal(run.code, 1, run.stderr);
+  const report = JSON.parse(run.stdout) as { keys: Array<Record<string, unknown>> };
+  assert.deepEqual(report.keys.map((key) => [key['kid'], key['usable'], key['code']]), [
+    ['bent', false, 'auth.jwk_invalid'], ['es256-1', false, 'auth.jwk_not_for_signature'],
+  ]);
 });
 
 test('cli keys: an issuer that cannot be reached → its 503 code and cause on stderr, exit 2', async () => {

@@ -72,6 +72,8 @@ export async function keysCommand(args: readonly string[]): Promise<number> {
 
 // The service's path to the keys: URL rules, discovery, the issuer check, limits. Resolves
 // to the JWK Set URL it used; a failure is the code a service would log, with its causes.
+// One failure is not the end here: a set that was fetched but holds no usable key (its keys
+// were reported skipped) is exactly what this command is for, so it is listed after a note.
 async function loadThroughKeySource(target: { issuer?: string; jwksUri?: string }): Promise<string> {
   const events: RemoteKeyEvent[] = [];
   let keySource;
@@ -85,8 +87,13 @@ async function loadThroughKeySource(target: { issuer?: string; jwksUri?: string 
     await keySource.ready();
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;
-    const causes = causeMessages(error).map((message) => `\n  cause: ${printable(message)}`);
-    throw setupProblem(`${error.code} (${error.status}): ${error.message}${causes.join('')}`);
+    const problem = `${error.code} (${error.status}): ${error.message}`;
+    const skipped = events.find((event) => event.type === 'key_skipped');
+    if (skipped?.type === 'key_skipped') {
+      process.stderr.write(`clearjwt keys: the verifier refuses this set: ${problem}\n`);
+      return skipped.url;
+    }
+    throw setupProblem(`${problem}${causeMessages(error).map((message) => `\n  cause: ${printable(message)}`).join('')}`);
   }
   const discovery = events.find((event) => event.type === 'discovery');
   const jwksUri = target.jwksUri ?? (discovery?.type === 'discovery' ? discovery.jwksUri : undefined);
