@@ -208,7 +208,7 @@ test('no-leak: every code the verifier can reach is produced for real, not const
 
 test('no-leak: the cause keeps the token for server logs while the response pieces do not', async () => {
   const error = await PRODUCERS['auth.verification_failed']!.error();
-  assert.ok(error instanceof AuthError);
+  assert.ok(error instanceof AuthError, `expected an AuthError, got ${String(error)}`);
   assert.match(String((error.cause as Error).message), new RegExp(VALID.replace(/\./g, '\\.')));
 });
 
