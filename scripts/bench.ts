@@ -49,13 +49,13 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
 
 function signToken(alg: AlgorithmSpec, privateKey: KeyObject, kid: string, claims: Record<string, unknown>): string {
   const signingInput = `${b64({ alg: alg.name, typ: 'at+jwt', kid })}.${b64(claims)}`;
-  const signature = sign(alg.hash, Buffer.from(signingInput), signerInput(alg, privateKey));
+  const signature = sign(alg.family === 'EdDSA' ? null : alg.hash, Buffer.from(signingInput), signerInput(alg, privateKey));
   return `${signingInput}.${signature.toString('base64url')}`;
 }
 
 function signerInput(alg: AlgorithmSpec, key: KeyObject) {
-  if (alg.kty === 'EC') return { key, dsaEncoding: 'ieee-p1363' as const };
-  if (alg.padding === 'pss') return { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.saltLength! };
+  if (alg.family === 'ECDSA') return { key, dsaEncoding: 'ieee-p1363' as const };
+  if (alg.family === 'RSASSA-PSS') return { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.saltLength };
   return key;
 }
 
@@ -86,10 +86,10 @@ function makeCase(alg: JwsAlgorithm): Case {
   const [header, payload, signature] = token.split('.') as [string, string, string];
   const publicKey = createPublicKey({ key: jwkFor(alg) as never, format: 'jwk' });
   const rawSignature = Buffer.from(signature, 'base64url');
-  const floorKey = spec.kty === 'EC' ? { key: publicKey, dsaEncoding: 'ieee-p1363' as const }
-    : spec.padding === 'pss' ? { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: spec.saltLength! }
+  const floorKey = spec.family === 'ECDSA' ? { key: publicKey, dsaEncoding: 'ieee-p1363' as const }
+    : spec.family === 'RSASSA-PSS' ? { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: spec.saltLength }
       : publicKey;
-  const floor = { hash: spec.hash, key: floorKey, input: Buffer.from(`${header}.${payload}`), signature: rawSignature };
+  const floor = { hash: spec.family === 'EdDSA' ? null : spec.hash, key: floorKey, input: Buffer.from(`${header}.${payload}`), signature: rawSignature };
   if (!cryptoVerify(floor.hash, floor.input, floor.key, floor.signature)) throw new Error(`floor setup failed for ${alg}`);
   return { alg, spec, privateKey, token, headers: { authorization: `Bearer ${token}` }, floor };
 }

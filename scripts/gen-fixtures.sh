@@ -180,7 +180,24 @@ off_point=$(hex_tail "$off_spki" 64)
 ECOFF_JWK="{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"$(b64url_hex "$(printf '%s' "$off_point" | cut -c1-64)")\",\"y\":\"$(b64url_hex "$(printf '%s' "$off_point" | cut -c65-)")\",\"kid\":\"ec-offcurve\",\"use\":\"sig\",\"alg\":\"ES256\"}"
 printf '%s\n' "$ECOFF_JWK" > "$OUT/jwk/ec-offcurve.json"
 
-for name in rsa-1024 ec-private ec-offcurve; do
+# Interop key material (issue #11): what issuers publish that RFC 7517/7518 frown on.
+# RFC 7518 §6.3.1.1 says n has no leading zero octet, but the DER INTEGER in the SPKI — and
+# the JWKs of issuers that copy it — carries the two's-complement sign octet 0x00 before a
+# first byte ≥ 0x80. `openssl rsa -text` prints the modulus in that form (00:c3:…).
+rs256_n_der=$(openssl rsa -pubin -inform DER -in "$OUT/keys/rs256.pub.der" -noout -text |
+  awk '/^Modulus/ { on = 1; next } /^Exponent/ { on = 0 } on' | tr -d ' :\n' | tr 'A-F' 'a-f')
+[ "$(printf '%s' "$rs256_n_der" | cut -c1-2)" = 00 ] && [ ${#rs256_n_der} -eq 514 ] || fail "cannot read the RS256 modulus with its sign octet"
+set -- $(rsa_n_e "$OUT/keys/rs256.pub.der")
+RSA_SIGN_OCTET_JWK="{\"kty\":\"RSA\",\"n\":\"$(b64url_hex "$rs256_n_der")\",\"e\":\"$2\",\"kid\":\"rs256-1\",\"use\":\"sig\",\"alg\":\"RS256\"}"
+printf '%s\n' "$RSA_SIGN_OCTET_JWK" > "$OUT/jwk/rsa-sign-octet.json"
+# RFC 7517 §4.3: "Duplicate key operation values MUST NOT be present in the array."
+KEYOPS_DUP_JWK="{$(jwk_members ES256 "$OUT/keys/es256.pub.der"),\"kid\":\"es256-1\",\"key_ops\":[\"verify\",\"verify\"]}"
+printf '%s\n' "$KEYOPS_DUP_JWK" > "$OUT/jwk/keyops-duplicate.json"
+# RFC 9864 §2.2: the Ed25519 key with the fully-specified alg name.
+ED25519_ALG_JWK="{$(jwk_members EdDSA "$OUT/keys/eddsa.pub.der"),\"kid\":\"eddsa-1\",\"use\":\"sig\",\"alg\":\"Ed25519\"}"
+printf '%s\n' "$ED25519_ALG_JWK" > "$OUT/jwk/ed25519-alg.json"
+
+for name in rsa-1024 ec-private ec-offcurve rsa-sign-octet keyops-duplicate ed25519-alg; do
   printf '{\n  "keys": [\n    %s\n  ]\n}\n' "$(cat "$OUT/jwk/$name.json")" > "$OUT/jwks-$name.json"
 done
 
@@ -317,6 +334,20 @@ add_case jws/ec-offcurve-key jws jwks-ec-offcurve.json \
   "$(token ES256 "$OUT/keys/ec-offcurve.pem" '{"alg":"ES256","kid":"ec-offcurve","typ":"at+jwt"}' "$JWS_PAYLOAD")" \
   auth.jwks_key_not_found '"keyError": "auth.jwk_invalid"'
 
+# Interop (issue #11): RFC 9864's "Ed25519" alg verifies with an Ed25519 key whose JWK has no
+# alg or alg "Ed25519"; a JWK alg pins the key to that one name (RFC 7517 §4.4).
+ed25519_token=$(token EdDSA "$OUT/keys/eddsa.pem" '{"alg":"Ed25519","kid":"eddsa-1","typ":"at+jwt"}' "$JWS_PAYLOAD")
+add_case interop/alg-ed25519-jwks-noalg jws jwks-noalg.json "$ed25519_token" valid
+add_case interop/alg-ed25519-jwk-alg-ed25519 jws jwks-ed25519-alg.json "$ed25519_token" valid
+add_case interop/alg-ed25519-jwk-alg-eddsa jws jwks.json "$ed25519_token" auth.jwk_alg_mismatch
+add_case interop/alg-eddsa-jwk-alg-ed25519 jws jwks-ed25519-alg.json \
+  "$(token EdDSA "$OUT/keys/eddsa.pem" '{"alg":"EdDSA","kid":"eddsa-1","typ":"at+jwt"}' "$JWS_PAYLOAD")" auth.jwk_alg_mismatch
+add_case interop/rsa-n-sign-octet jws jwks-rsa-sign-octet.json \
+  "$(token RS256 "$OUT/keys/rs256.pem" '{"alg":"RS256","kid":"rs256-1","typ":"at+jwt"}' "$JWS_PAYLOAD")" valid
+add_case interop/key-ops-duplicate jws jwks-keyops-duplicate.json \
+  "$(token ES256 "$ES256_KEY" "$ES256_H" "$JWS_PAYLOAD")" \
+  auth.jwks_key_not_found '"keyError": "auth.jwk_invalid"'
+
 # (b) JWT layer: Logto-shaped access tokens, all signed by the ES384 key.
 ES384_KEY="$OUT/keys/es384.pem"
 jwt_case() { # name expect header-json payload-json [options]
@@ -362,6 +393,10 @@ jwt_case missing-scope auth.insufficient_scope "$H384" "$(claims)" "$ADMIN"
 jwt_case scope-present valid "$H384" "$(claims 'scope:"read:profile admin"')" "$ADMIN"
 jwt_case scope-substring-only auth.insufficient_scope "$H384" "$(claims 'scope:"read:profile administrator"')" "$ADMIN"
 jwt_case scp-array valid "$H384" "$(claims 'scope:' 'scp:["admin"]')" "$ADMIN"
+# Microsoft Entra ID: scp as one space-separated string (issue #11).
+jwt_case scp-string valid "$H384" "$(claims 'scope:' 'scp:"read:profile admin"')" "$ADMIN"
+jwt_case scp-string-without-scope auth.insufficient_scope "$H384" "$(claims 'scope:' 'scp:"read:profile administrator"')" "$ADMIN"
+jwt_case scp-string-no-scope-required valid "$H384" "$(claims 'scope:' 'scp:"read:profile"')"
 jwt_case exp-string auth.jwt_claim_invalid "$H384" "$(claims "exp:\"$((NOW + 3600))\"")"
 jwt_case exp-missing auth.jwt_exp_missing "$H384" "$(claims 'exp:')"
 jwt_case iss-number auth.jwt_claim_invalid "$H384" "$(claims 'iss:1')"

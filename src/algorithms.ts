@@ -1,5 +1,5 @@
-// The one table of JWS algorithms (RFC 7518 §3.1, RFC 8037 §3.1). Nothing below this file
-// enumerates algorithms: every other module asks this table.
+// The one table of JWS algorithms (RFC 7518 §3.1, RFC 8037 §3.1, RFC 9864 §2.2). Nothing
+// below this file enumerates algorithms: every other module asks this table.
 //
 // Only asymmetric algorithms are here. `none` (RFC 7518 §3.6) and HS256/384/512 are absent
 // on purpose: a verifier that holds only public keys must never accept a MAC, or a public
@@ -9,60 +9,93 @@ export type JwsAlgorithm =
   | 'ES256' | 'ES384' | 'ES512'
   | 'RS256' | 'RS384' | 'RS512'
   | 'PS256' | 'PS384' | 'PS512'
-  | 'EdDSA';
+  | 'EdDSA' | 'Ed25519';
 
 export type KeyType = 'EC' | 'RSA' | 'OKP';
-export type CurveName = 'P-256' | 'P-384' | 'P-521' | 'Ed25519';
+export type EcCurveName = 'P-256' | 'P-384' | 'P-521';
+export type CurveName = EcCurveName | 'Ed25519';
 export type HashName = 'sha256' | 'sha384' | 'sha512';
 
-export interface AlgorithmSpec {
+/**
+ * Where the signature maths runs: libuv's thread pool is worth it only where the maths costs
+ * far more than the hand-off (≈ 40–60 µs); README "Performance" has the measurements.
+ */
+type Thread = 'event loop' | 'thread pool';
+
+/** RFC 7518 §3.4: ECDSA with the one curve the algorithm names; r‖s, each the curve's byte length. */
+export interface EcdsaAlgorithm {
+  readonly family: 'ECDSA';
   readonly name: JwsAlgorithm;
-  readonly kty: KeyType;
-  /** Digest passed to crypto.verify; null for EdDSA, whose hash is part of the scheme. */
-  readonly hash: HashName | null;
-  /** The only curve the algorithm may use (RFC 7518 §3.4 binds each ES* to one curve). */
-  readonly curve: CurveName | null;
-  /** Exact signature length in bytes where the algorithm fixes it (ECDSA r‖s, Ed25519). */
-  readonly signatureLength: number | null;
-  readonly padding: 'pkcs1' | 'pss' | null;
-  /** RFC 7518 §3.5: PSS salt length equals the hash output length. */
-  readonly saltLength: number | null;
-  /**
-   * Verify on libuv's thread pool instead of the event loop. Worth it only where the maths
-   * costs far more than the hand-off (≈ 40–60 µs); measurements in the comment above TABLE.
-   */
+  readonly kty: 'EC';
+  readonly curve: EcCurveName;
+  readonly hash: HashName;
+  /** Exactly 2 × the curve's byte length (32, 48, 66): 64, 96, 132. */
+  readonly signatureLength: number;
   readonly offThread: boolean;
 }
 
-const spec = (
-  name: JwsAlgorithm, kty: KeyType, hash: HashName | null, curve: CurveName | null,
-  signatureLength: number | null, padding: 'pkcs1' | 'pss' | null, saltLength: number | null, offThread: boolean,
-): AlgorithmSpec => Object.freeze({ name, kty, hash, curve, signatureLength, padding, saltLength, offThread });
+/** RFC 7518 §3.3: RSASSA-PKCS1-v1_5 (RFC 8017 §8.2). */
+export interface Pkcs1Algorithm {
+  readonly family: 'RSASSA-PKCS1-v1_5';
+  readonly name: JwsAlgorithm;
+  readonly kty: 'RSA';
+  readonly hash: HashName;
+  readonly offThread: boolean;
+}
 
-// RFC 7518 §3.4: ES* signatures are r‖s, each left-padded to the curve's byte length
-// (32, 48, 66), so 64, 96 and 132 bytes. RFC 8032 §5.1.6: Ed25519 signatures are 64 bytes.
-//
-// offThread, decided by `npm run bench` (2 cores, Node 20.20, OpenSSL 3.0; crypto.verify
-// alone: sync µs per call / on the pool, one at a time µs / 8 in flight per s, sync vs pool /
-// event-loop delay p99 ms at 8 in flight, sync vs pool, 1 ms timer interval included):
-//   ES256    65 / 106 / 15,200 vs 24,200 / 1.1 vs 1.4   sync: the hand-off (≈ 40 µs) costs a
-//   EdDSA   105 / 148 /  9,500 vs 15,700 / 1.7 vs 1.5     third of a call, and sync keeps the loop
-//   RS256    21 /  60 / 45,300 vs 55,500 / 1.1 vs 1.2     delay under 2 ms anyway
-//   PS256    23 /  69 / 42,700 vs 51,400 / 1.2 vs 1.2
-//   ES384   627 / 673 /  1,590 vs  2,980 / 5.1 vs 2.7   pool: 1.9× the throughput, and sync
-//   ES512  1415 / 1474 /   707 vs  1,370 / 11.6 vs 4.3    blocks the loop for a whole verification
-const TABLE: ReadonlyMap<string, AlgorithmSpec> = new Map([
-  ['ES256', spec('ES256', 'EC', 'sha256', 'P-256', 64, null, null, false)],
-  ['ES384', spec('ES384', 'EC', 'sha384', 'P-384', 96, null, null, true)],
-  ['ES512', spec('ES512', 'EC', 'sha512', 'P-521', 132, null, null, true)],
-  ['RS256', spec('RS256', 'RSA', 'sha256', null, null, 'pkcs1', null, false)],
-  ['RS384', spec('RS384', 'RSA', 'sha384', null, null, 'pkcs1', null, false)],
-  ['RS512', spec('RS512', 'RSA', 'sha512', null, null, 'pkcs1', null, false)],
-  ['PS256', spec('PS256', 'RSA', 'sha256', null, null, 'pss', 32, false)],
-  ['PS384', spec('PS384', 'RSA', 'sha384', null, null, 'pss', 48, false)],
-  ['PS512', spec('PS512', 'RSA', 'sha512', null, null, 'pss', 64, false)],
-  ['EdDSA', spec('EdDSA', 'OKP', null, 'Ed25519', 64, null, null, false)],
-]);
+/** RFC 7518 §3.5: RSASSA-PSS, MGF1 with the same hash, salt length = hash length. */
+export interface PssAlgorithm {
+  readonly family: 'RSASSA-PSS';
+  readonly name: JwsAlgorithm;
+  readonly kty: 'RSA';
+  readonly hash: HashName;
+  readonly saltLength: number;
+  readonly offThread: boolean;
+}
+
+/** RFC 8037 §3.1, RFC 8032 §5.1.6: Ed25519 hashes internally; signatures are 64 bytes. */
+export interface EddsaAlgorithm {
+  readonly family: 'EdDSA';
+  readonly name: JwsAlgorithm;
+  readonly kty: 'OKP';
+  readonly curve: 'Ed25519';
+  readonly signatureLength: number;
+  readonly offThread: boolean;
+}
+
+export type AlgorithmSpec = EcdsaAlgorithm | Pkcs1Algorithm | PssAlgorithm | EddsaAlgorithm;
+
+type Row = AlgorithmSpec extends infer Spec ? Spec extends AlgorithmSpec ? Omit<Spec, 'name'> : never : never;
+
+// RFC 7518 §6.2.1.2: an EC coordinate is the curve's field size in bytes.
+export const EC_COORDINATE_LENGTHS: Readonly<Record<EcCurveName, number>> = Object.freeze({ 'P-256': 32, 'P-384': 48, 'P-521': 66 });
+const HASH_LENGTHS: Readonly<Record<HashName, number>> = { sha256: 32, sha384: 48, sha512: 64 };
+
+const ecdsa = (curve: EcCurveName, hash: HashName, thread: Thread): Row =>
+  ({ family: 'ECDSA', kty: 'EC', curve, hash, signatureLength: 2 * EC_COORDINATE_LENGTHS[curve], offThread: thread === 'thread pool' });
+const pkcs1 = (hash: HashName): Row => ({ family: 'RSASSA-PKCS1-v1_5', kty: 'RSA', hash, offThread: false });
+const pss = (hash: HashName): Row => ({ family: 'RSASSA-PSS', kty: 'RSA', hash, saltLength: HASH_LENGTHS[hash], offThread: false });
+const eddsa = (curve: 'Ed25519'): Row => ({ family: 'EdDSA', kty: 'OKP', curve, signatureLength: 64, offThread: false });
+
+// Only ES384 and ES512 cost enough to be worth the thread pool (README "Performance").
+const ROWS: Readonly<Record<JwsAlgorithm, Row>> = {
+  ES256: ecdsa('P-256', 'sha256', 'event loop'),
+  ES384: ecdsa('P-384', 'sha384', 'thread pool'),
+  ES512: ecdsa('P-521', 'sha512', 'thread pool'),
+  RS256: pkcs1('sha256'),
+  RS384: pkcs1('sha384'),
+  RS512: pkcs1('sha512'),
+  PS256: pss('sha256'),
+  PS384: pss('sha384'),
+  PS512: pss('sha512'),
+  EdDSA: eddsa('Ed25519'),
+  // RFC 9864 §2.2: the fully-specified name for EdDSA on Ed25519; the same signature.
+  Ed25519: eddsa('Ed25519'),
+};
+
+const TABLE: ReadonlyMap<string, AlgorithmSpec> = new Map(
+  Object.entries(ROWS).map(([name, row]) => [name, Object.freeze({ name, ...row }) as AlgorithmSpec]),
+);
 
 export const SUPPORTED_ALGORITHMS: readonly JwsAlgorithm[] = Object.freeze([...TABLE.keys()] as JwsAlgorithm[]);
 
@@ -73,11 +106,19 @@ export function getAlgorithm(alg: unknown): AlgorithmSpec | undefined {
 
 /** The algorithms a key of this type (and curve) can verify: the key-type binding of RFC 7518 §3. */
 export function algorithmsForKey(kty: KeyType, curve: CurveName | null): JwsAlgorithm[] {
-  return SUPPORTED_ALGORITHMS.filter((name) => {
-    const entry = TABLE.get(name)!;
-    return entry.kty === kty && (entry.curve === null || entry.curve === curve);
-  });
+  return [...TABLE.values()]
+    .filter((spec) => spec.kty === kty && (spec.kty === 'RSA' || spec.curve === curve))
+    .map((spec) => spec.name);
 }
 
-/** RSA moduli below this are refused (NIST SP 800-57 / RFC 7518 §3.3 "2048 bits or larger"). */
-export const MIN_RSA_MODULUS_BITS = 2048;
+/** The bounds on an RSA public key, together. */
+export const RSA_KEY_BOUNDS = Object.freeze({
+  /** NIST SP 800-57 / RFC 7518 §3.3: "A key of size 2048 bits or larger MUST be used". */
+  minModulusBits: 2048,
+  /** Beyond this a modulus buys no security and makes every verification a CPU burn. */
+  maxModulusBits: 16384,
+  /** RFC 8017 §3.1: e ≥ 3 (e = 1 makes every "signature" its own message), and odd. */
+  minExponent: 3,
+  /** Exponents wider than 32 bits are not used in practice and only cost time. */
+  maxExponentBytes: 4,
+});

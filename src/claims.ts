@@ -13,18 +13,16 @@ export interface RegisteredClaims {
   readonly nbf?: number;
   readonly iat?: number;
   readonly jti?: string;
-}
-
-/** Claims Logto puts in API access tokens. */
-export interface LogtoClaims {
+  /** The OAuth client the token was issued to (RFC 9068 §2.2, RFC 8693 §4.3). */
   readonly client_id?: string;
-  /** Space-separated granted scopes (RFC 8693 §4.2). */
+  /** Space-separated granted scopes (RFC 8693 §4.2, RFC 9068 §2.2.3). */
   readonly scope?: string;
-  readonly organization_id?: string;
+  /** Granted scopes as an array, or space separated (Microsoft Entra ID). */
+  readonly scp?: string | readonly string[];
 }
 
 export type Claims<Custom extends object = Record<never, never>> =
-  RegisteredClaims & LogtoClaims & Custom & { readonly [claim: string]: unknown };
+  RegisteredClaims & Custom & { readonly [claim: string]: unknown };
 
 export interface ClaimRules {
   readonly issuer: string;
@@ -34,32 +32,44 @@ export interface ClaimRules {
   /** Seconds after iat beyond which a token is refused; undefined for no limit. */
   readonly maxTokenAge: number | undefined;
   readonly requiredScopes: readonly string[];
+  /** The expected header typ, already normalized (normalizeMediaType); undefined: not checked. */
+  readonly typ: string | undefined;
 }
 
-/** The payload bytes → a JSON object whose registered claims have their JSON types. */
-export function parseClaims(payload: Uint8Array): Claims {
+/** The claims, and the scopes they grant, of a payload whose signature has been verified. */
+export interface CheckedClaims {
+  readonly claims: Claims;
+  readonly grantedScopes: ReadonlySet<string>;
+}
+
+/**
+ * Every rule that holds for the token whatever the route, in order: the header typ, the
+ * payload's JSON and claim types, issuer, audience, then time. The route's scopes are
+ * checked by the caller (checkScopes), on the grantedScopes returned here.
+ */
+export function checkClaims(typ: string | undefined, payload: Uint8Array, rules: ClaimRules, nowSeconds: number): CheckedClaims {
+  checkType(typ, rules.typ);
   const claims = parseJsonObject(payload);
   if (claims === undefined) throw new AuthError('auth.jwt_payload_invalid');
   checkTypes(claims);
-  return claims as Claims;
-}
-
-/** The rules that hold for the token whatever the route: exp present, issuer, audience, time. */
-export function checkParsedClaims(claims: Claims, rules: ClaimRules, nowSeconds: number): void {
-  // RFC 9068 §4: exp is required in an access token; a token without one would never die.
-  if (own(claims, 'exp') === undefined) throw new AuthError('auth.jwt_exp_missing');
   // RFC 7519 §4.1.1 / OIDC Discovery §4.3: the issuer is compared as an exact string.
   if (own(claims, 'iss') !== rules.issuer) throw new AuthError('auth.jwt_issuer_mismatch');
   // RFC 7519 §4.1.3: the token must name us; a string or an array that contains us.
   if (!audienceMatches(own(claims, 'aud') as string | string[] | undefined, rules.audiences)) throw new AuthError('auth.jwt_audience_mismatch');
-  checkTime(claims, rules, nowSeconds);
+  checkTime(claims as Claims, rules, nowSeconds);
+  return { claims: claims as Claims, grantedScopes: grantedScopes(claims) };
 }
 
-/** The time-dependent rules: exp, nbf, iat and maxTokenAge, each with the clock tolerance. */
+/**
+ * The time-dependent rules: exp (required), nbf, iat and maxTokenAge, each with the clock
+ * tolerance. Also what the verified-token cache re-checks on every hit.
+ */
 export function checkTime(claims: Claims, rules: Pick<ClaimRules, 'clockTolerance' | 'maxTokenAge'>, nowSeconds: number): void {
-  const exp = own(claims, 'exp') as number;
+  const exp = own(claims, 'exp') as number | undefined;
   const nbf = own(claims, 'nbf') as number | undefined;
   const iat = own(claims, 'iat') as number | undefined;
+  // RFC 9068 §2.2: exp is required in an access token; a token without one would never die.
+  if (exp === undefined) throw new AuthError('auth.jwt_exp_missing');
   // A clock that returns NaN would make every comparison below false, i.e. pass.
   if (!Number.isFinite(nowSeconds)) throw new AuthError('auth.verification_failed');
   const tolerance = rules.clockTolerance;
@@ -79,6 +89,7 @@ export function checkTime(claims: Claims, rules: Pick<ClaimRules, 'clockToleranc
 // RFC 7519 §4.1: registered claims have fixed JSON types. A wrong type is an error, not
 // something to coerce ("1767229200" is not a NumericDate).
 function checkTypes(claims: Record<string, unknown>): void {
+  // organization_id is Logto's (a string when present); its meaning belongs to a Logto leaf.
   for (const name of ['iss', 'sub', 'jti', 'scope', 'client_id', 'organization_id'] as const) {
     if (Object.hasOwn(claims, name) && typeof claims[name] !== 'string') throw new AuthError('auth.jwt_claim_invalid');
   }
@@ -88,7 +99,7 @@ function checkTypes(claims: Record<string, unknown>): void {
   const aud = own(claims, 'aud');
   if (Object.hasOwn(claims, 'aud') && typeof aud !== 'string' && !isStringArray(aud)) throw new AuthError('auth.jwt_claim_invalid');
   const scp = own(claims, 'scp');
-  if (Object.hasOwn(claims, 'scp') && !isStringArray(scp)) throw new AuthError('auth.jwt_claim_invalid');
+  if (Object.hasOwn(claims, 'scp') && typeof scp !== 'string' && !isStringArray(scp)) throw new AuthError('auth.jwt_claim_invalid');
 }
 
 // RFC 7519 §2: NumericDate is a JSON number of seconds; non-integer values are allowed.
@@ -106,13 +117,13 @@ function audienceMatches(aud: string | readonly string[] | undefined, accepted: 
 }
 
 // Granted scopes come from `scope`, a space-separated string (RFC 8693 §4.2, RFC 9068 §2.2.3),
-// and from `scp`, the array some providers use.
-export function grantedScopes(claims: Claims): ReadonlySet<string> {
+// and from `scp`: an array for some providers, a space-separated string for Microsoft Entra ID.
+function grantedScopes(claims: Record<string, unknown>): ReadonlySet<string> {
   const granted = new Set<string>();
-  const scope = own(claims, 'scope');
-  const scp = own(claims, 'scp');
-  if (typeof scope === 'string') for (const item of scope.split(' ')) if (item !== '') granted.add(item);
-  if (Array.isArray(scp)) for (const item of scp as string[]) granted.add(item);
+  for (const member of [own(claims, 'scope'), own(claims, 'scp')]) {
+    const items = typeof member === 'string' ? member.split(' ') : member as string[] | undefined;
+    if (items !== undefined) for (const item of items) if (item !== '') granted.add(item);
+  }
   return granted;
 }
 
@@ -133,8 +144,8 @@ export function normalizeMediaType(typ: string): string {
   return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
 }
 
-/** `expected` is already normalized: the verifier does that once, when it is created. */
-export function checkType(typ: string | undefined, expected: string | undefined): void {
+/** `expected` is already normalized: the options reader does that once (src/options.ts). */
+function checkType(typ: string | undefined, expected: string | undefined): void {
   if (expected === undefined) return;
   if (typ === undefined || normalizeMediaType(typ) !== expected) throw new AuthError('auth.jwt_typ_mismatch');
 }

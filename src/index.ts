@@ -17,11 +17,13 @@ export type { DecodedJws, DecodeOptions, JwsHeader } from './jws.js';
 export { verifyCompactJws } from './verify-jws.js';
 export type { KeyResolver, VerifiedJws } from './verify-jws.js';
 
-export { createVerifier, DEFAULT_CLOCK_TOLERANCE } from './verifier.js';
-export type { Verifier, VerifierOptions, VerifyCallOptions } from './verifier.js';
+export { createVerifier } from './verifier.js';
+export type { Verifier } from './verifier.js';
+export { DEFAULT_CLOCK_TOLERANCE } from './options.js';
+export type { JwksCacheOptions, TokenCacheOptions, VerifierOptions, VerifyCallOptions } from './options.js';
 export { extractBearerToken } from './bearer.js';
 export type { HeadersInput } from './bearer.js';
-export type { Claims, LogtoClaims, RegisteredClaims } from './claims.js';
+export type { Claims, RegisteredClaims } from './claims.js';
 
 export { createStaticKeySource } from './key-source.js';
 export type { KeySource } from './key-source.js';

@@ -6,7 +6,7 @@
 
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import {
-  algorithmsForKey, getAlgorithm, MIN_RSA_MODULUS_BITS,
+  algorithmsForKey, EC_COORDINATE_LENGTHS, getAlgorithm, RSA_KEY_BOUNDS,
   type CurveName, type JwsAlgorithm, type KeyType,
 } from './algorithms.js';
 import { decodeCanonicalBase64url } from './base64url.js';
@@ -32,13 +32,7 @@ export interface VerificationKey {
 // leaking secrets, and we refuse to treat such a key as a public one.
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 
-// RFC 7518 §6.2.1.2: each EC coordinate is exactly the curve's field size in bytes.
-const COORDINATE_LENGTHS = { 'P-256': 32, 'P-384': 48, 'P-521': 66 } as const;
 const ED25519_KEY_LENGTH = 32; // RFC 8032 §5.1.5
-
-// An RSA modulus beyond 16384 bits buys no security and makes every verification slow:
-// refusing it keeps a hostile key set from turning each request into a CPU burn.
-const MAX_RSA_MODULUS_BITS = 16384;
 
 export function importJwk(jwk: unknown): VerificationKey {
   if (!isPlainObject(jwk)) throw new AuthError('auth.jwk_invalid');
@@ -74,6 +68,8 @@ function checkIntendedUse(jwk: Record<string, unknown>): void {
   const keyOps = own(jwk, 'key_ops');
   if (keyOps === undefined) return;
   if (!Array.isArray(keyOps) || !keyOps.every((op) => typeof op === 'string')) throw new AuthError('auth.jwk_invalid');
+  // RFC 7517 §4.3: "Duplicate key operation values MUST NOT be present in the array."
+  if (new Set(keyOps).size !== keyOps.length) throw new AuthError('auth.jwk_invalid');
   if (!keyOps.includes('verify')) throw new AuthError('auth.jwk_not_for_signature');
 }
 
@@ -104,23 +100,24 @@ function importEc(jwk: Record<string, unknown>): ImportedKey {
   }
   const x = requiredBytes(jwk, 'x');
   const y = requiredBytes(jwk, 'y');
-  const length = COORDINATE_LENGTHS[curve];
+  // RFC 7518 §6.2.1.2: each coordinate is exactly the curve's field size in bytes.
+  const length = EC_COORDINATE_LENGTHS[curve];
   if (x.length !== length || y.length !== length) throw new AuthError('auth.jwk_invalid');
   return { curve, spkiDer: ecSpki(curve, x, y), modulusLength: null };
 }
 
 // RFC 7518 §6.3.1: n and e, unsigned big-endian, "the minimum number of octets needed".
 function importRsa(jwk: Record<string, unknown>): ImportedKey {
-  const modulus = requiredBytes(jwk, 'n');
+  const modulus = withoutSignOctet(requiredBytes(jwk, 'n'));
   const exponent = requiredBytes(jwk, 'e');
   if (modulus[0] === 0 || exponent[0] === 0) throw new AuthError('auth.jwk_invalid');
   const bits = bitLength(modulus);
-  if (bits < MIN_RSA_MODULUS_BITS) throw new AuthError('auth.jwk_rsa_too_small');
-  if (bits > MAX_RSA_MODULUS_BITS) throw new AuthError('auth.jwk_unsupported');
-  // RFC 8017 §3.1: 3 ≤ e ≤ n − 1, and e is odd. e = 1 would make every "signature" its own
-  // message. Exponents wider than 32 bits are not used in practice and only cost time.
+  if (bits < RSA_KEY_BOUNDS.minModulusBits) throw new AuthError('auth.jwk_rsa_too_small');
+  if (bits > RSA_KEY_BOUNDS.maxModulusBits) throw new AuthError('auth.jwk_unsupported');
+  // RFC 8017 §3.1: 3 ≤ e ≤ n − 1, and e is odd (RSA_KEY_BOUNDS says why).
   const lastByte = exponent[exponent.length - 1]!;
-  if (exponent.length > 4 || (lastByte & 1) === 0 || (exponent.length === 1 && lastByte < 3)) {
+  if (exponent.length > RSA_KEY_BOUNDS.maxExponentBytes || (lastByte & 1) === 0
+    || (exponent.length === 1 && lastByte < RSA_KEY_BOUNDS.minExponent)) {
     throw new AuthError('auth.jwk_invalid');
   }
   return { curve: null, spkiDer: rsaSpki(modulus, exponent), modulusLength: modulus.length };
@@ -162,6 +159,14 @@ const ED25519_SMALL_ORDER_Y: ReadonlySet<bigint> = new Set([
   ed25519Y(Buffer.from('26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05', 'hex')),
   ed25519Y(Buffer.from('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a', 'hex')),
 ]);
+
+// RFC 7518 §6.3.1.1 forbids a leading zero octet in n, but some issuers publish one: the
+// two's-complement form (a DER INTEGER, Java's BigInteger.toByteArray) adds 0x00 before a
+// first byte ≥ 0x80 so the number reads as positive. It names the same key, so exactly that
+// one octet is dropped; any other leading zero is still refused by the caller.
+function withoutSignOctet(modulus: Buffer): Buffer {
+  return modulus.length > 1 && modulus[0] === 0 && modulus[1]! >= 0x80 ? modulus.subarray(1) : modulus;
+}
 
 function requiredBytes(jwk: Record<string, unknown>, member: string): Buffer {
   const text = own(jwk, member);

@@ -15,15 +15,6 @@
 import { checkTime, type ClaimRules, type Claims } from './claims.js';
 import type { VerificationKey } from './jwk.js';
 
-export interface TokenCacheOptions {
-  /** Most entries kept; the least recently used is dropped beyond it. */
-  readonly max: number;
-}
-
-/** Far above any real working set of live tokens. Each entry measured ≈ 1.7 KB of heap for a
- *  Logto-shaped 421-character token (≈ 1.2 KB plus the token string): `npm run bench`. */
-export const MAX_TOKEN_CACHE_ENTRIES = 1_000_000;
-
 /** A token that passed every check except the per-call scopes, and what a hit needs again. */
 export interface VerifiedToken {
   readonly claims: Claims;
@@ -38,16 +29,6 @@ interface TokenCacheContext {
   readonly timeRules: Pick<ClaimRules, 'clockTolerance' | 'maxTokenAge'>;
   /** The verifier's clock, ms since the epoch. */
   readonly now: () => number;
-}
-
-/** The `cache` option, checked when the verifier is created; undefined for no cache. */
-export function readTokenCacheOptions(value: unknown): TokenCacheOptions | undefined {
-  if (value === undefined) return undefined;
-  const max = typeof value === 'object' && value !== null ? (value as { max?: unknown }).max : undefined;
-  if (!Number.isSafeInteger(max) || (max as number) < 1 || (max as number) > MAX_TOKEN_CACHE_ENTRIES) {
-    throw new TypeError(`createVerifier: cache must be { max } with max an integer from 1 to ${MAX_TOKEN_CACHE_ENTRIES}`);
-  }
-  return Object.freeze({ max: max as number });
 }
 
 /** `verifyToken`, with its successes remembered (a bounded LRU: a Map keeps insertion order). */

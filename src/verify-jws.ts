@@ -1,11 +1,11 @@
 // A compact JWS and a source of keys → the verified header and payload. This is the whole
-// signature layer: decode, choose the key, check the signature. Claims are the next stage.
+// signature layer: decode, resolve the key, verify. Claims are the next stage.
 
 import { decodeCompactJws, type DecodeOptions, type JwsHeader } from './jws.js';
 import { AuthError, toAuthError } from './errors.js';
 import type { VerificationKey } from './jwk.js';
 import { selectKey, type KeySet } from './jwks.js';
-import { verifySignature, verifySignatureOffThread } from './signature.js';
+import { verifySignature } from './signature.js';
 
 /** Finds the key for a decoded header: a fixed set, or a cache that may fetch (src/remote). */
 export type KeyResolver = (header: JwsHeader) => VerificationKey | Promise<VerificationKey>;
@@ -22,16 +22,18 @@ export async function verifyCompactJws(
 ): Promise<VerifiedJws> {
   try {
     const { header, algorithm, payload, signingInput, signature } = decodeCompactJws(token, options);
+    // Awaiting only a promise (or any thenable) keeps the common case — a key already held, a
+    // signature checked on the event loop — free of an extra turn of the microtask queue.
     const found = typeof keys === 'function' ? keys(header) : selectKey(keys, algorithm.name, header.kid);
-    // A key source that already holds the key answers at once; awaiting only a promise (or
-    // any thenable) keeps that common case free of an extra turn of the microtask queue.
-    const key = typeof (found as Partial<PromiseLike<VerificationKey>>).then === 'function' ? await found : found as VerificationKey;
-    const valid = algorithm.offThread
-      ? await verifySignatureOffThread(algorithm, key, signingInput, signature)
-      : verifySignature(algorithm, key, signingInput, signature);
-    if (!valid) throw new AuthError('auth.jws_signature_invalid');
+    const key = isThenable(found) ? await found : found;
+    const verdict = verifySignature(algorithm, key, signingInput, signature);
+    if (!(typeof verdict === 'boolean' ? verdict : await verdict)) throw new AuthError('auth.jws_signature_invalid');
     return { header, payload, key };
   } catch (error) {
-    throw toAuthError(error);
+    throw toAuthError(error); // the one conversion: anything unexpected fails closed
   }
+}
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as Partial<PromiseLike<T>>).then === 'function';
 }

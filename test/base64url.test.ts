@@ -4,15 +4,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { decodeBase64url, decodeCanonicalBase64url, encodeBase64url } from '../src/base64url.js';
-import { AuthError } from '../src/errors.js';
+import { assertCode } from './support/outcome.js';
 
 function assertRefused(text: unknown): void {
   assert.equal(decodeCanonicalBase64url(text as string), undefined, JSON.stringify(text));
-  assert.throws(() => decodeBase64url(text as string), (error: unknown) => {
-    assert.ok(error instanceof AuthError);
-    assert.equal(error.code, 'auth.base64url_invalid');
-    return true;
-  });
+  assertCode(() => decodeBase64url(text as string), 'auth.base64url_invalid', JSON.stringify(text));
 }
 
 test('accepts canonical base64url and decodes it', () => {

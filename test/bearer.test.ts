@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { IncomingHttpHeaders } from 'node:http';
 import { test } from 'node:test';
 import { extractBearerToken, type HeadersInput } from '../src/bearer.js';
+import { outcomeOf } from './support/outcome.js';
 import { AuthError, type AuthErrorCode } from '../src/errors.js';
 
 const TOKEN = 'eyJhbGciOiJFUzM4NCJ9.eyJzdWIiOiJ1In0.c2ln';
@@ -39,14 +40,11 @@ const CASES: Array<[string, string, string | AuthErrorCode]> = [
   ['non-ASCII token', 'Bearer abcé', 'auth.authorization_token_invalid_format'],
 ];
 
+// The token itself where extraction succeeds, otherwise the AuthError's code.
 function outcome(run: () => string): string {
-  try {
-    return run();
-  } catch (error) {
-    assert.ok(error instanceof AuthError, `expected AuthError, got ${String(error)}`);
-    assert.equal(error.status, 401);
-    return error.code;
-  }
+  let token = '';
+  const code = outcomeOf(() => { token = run(); });
+  return code === 'valid' ? token : code;
 }
 
 for (const [shapeName, build] of Object.entries(SHAPES)) {
@@ -95,5 +93,14 @@ test('bearer: a non-string value is a format error, not a crash', () => {
   const odd = [{ authorization: 42 }, { authorization: { toString: () => `Bearer ${TOKEN}` } }, { authorization: [null] }];
   for (const headers of odd) {
     assert.equal(outcome(() => extractBearerToken(headers as unknown as HeadersInput)), 'auth.authorization_token_invalid_format');
+  }
+});
+
+test('bearer: every refusal of the header stage is a 401', () => {
+  const refusals = CASES.filter(([, , expected]) => expected.startsWith('auth.'));
+  assert.ok(refusals.length > 0, 'refusals.length > 0');
+  for (const [name, value, expected] of refusals) {
+    assert.throws(() => extractBearerToken({ authorization: value }), (error: unknown) =>
+      error instanceof AuthError && error.code === expected && error.status === 401, name);
   }
 });

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  checkParsedClaims, checkScopes, checkType, grantedScopes, parseClaims, type ClaimRules, type Claims,
-} from '../src/claims.js';
+import { checkClaims, checkScopes, checkTime, type ClaimRules } from '../src/claims.js';
 import { AuthError } from '../src/errors.js';
+import { assertAllAsExpected, assertCode, outcomeOf } from './support/outcome.js';
 
-// The claim rules are pure functions of (payload bytes, rules, now): these tests feed JSON
-// bytes directly, through the stages in the order the verifier runs them. The same cases run end to end over openssl-signed tokens in verifier.test.ts.
+// The claim rules are pure functions of (header typ, payload bytes, rules, now): these tests
+// feed JSON bytes to checkClaims, the one function the verifier calls, then checkScopes on
+// the scopes it returns, as the verifier does. The same cases run end to end over
+// openssl-signed tokens in verifier.test.ts.
 const NOW = 1_767_225_600;
 const RULES: ClaimRules = {
   issuer: 'https://tenant.logto.app/oidc',
@@ -14,29 +15,22 @@ const RULES: ClaimRules = {
   clockTolerance: 5,
   maxTokenAge: undefined,
   requiredScopes: [],
+  typ: undefined,
 };
-function checkClaims(payload: Uint8Array, rules: ClaimRules, nowSeconds: number, scopes: readonly string[] | undefined): Claims {
-  const claims = parseClaims(payload);
-  checkParsedClaims(claims, rules, nowSeconds);
-  checkScopes(grantedScopes(claims), rules.requiredScopes, scopes);
-  return claims;
-}
 
 const BASE = {
   jti: 'abc', sub: 'user_123', iat: NOW - 60, exp: NOW + 3600, scope: 'read:profile write:profile',
   client_id: 'demo-client', iss: RULES.issuer, aud: 'https://api.example.com',
 };
 
-function run(claims: unknown, rules: Partial<ClaimRules> = {}, scopes?: string[], now = NOW): string {
+function run(claims: unknown, rules: Partial<ClaimRules> = {}, scopes: string[] = [], now = NOW): string {
   const bytes = Buffer.from(typeof claims === 'string' ? claims : JSON.stringify(claims));
-  try {
-    const result = checkClaims(bytes, { ...RULES, ...rules }, now, scopes);
-    assert.equal(result.sub, (claims as { sub?: string }).sub);
-    return 'valid';
-  } catch (error) {
-    assert.ok(error instanceof AuthError, String(error));
-    return error.code;
-  }
+  const merged = { ...RULES, ...rules };
+  return outcomeOf(() => {
+    const checked = checkClaims(undefined, bytes, merged, now);
+    assert.equal(checked.claims.sub, (claims as { sub?: string }).sub);
+    checkScopes(checked.grantedScopes, merged.requiredScopes, scopes);
+  });
 }
 
 const without = (name: keyof typeof BASE) => Object.fromEntries(Object.entries(BASE).filter(([key]) => key !== name));
@@ -57,7 +51,8 @@ test('claims: table of rules (RFC 7519 §4.1, RFC 9068 §4)', () => {
     ['aud is a number', { ...BASE, aud: 1 }, 'auth.jwt_claim_invalid'],
     ['aud array holds a number', { ...BASE, aud: ['https://api.example.com', 1] }, 'auth.jwt_claim_invalid'],
     ['scope is an array', { ...BASE, scope: ['admin'] }, 'auth.jwt_claim_invalid'],
-    ['scp is a string', { ...BASE, scp: 'admin' }, 'auth.jwt_claim_invalid'],
+    ['scp is a number', { ...BASE, scp: 7 }, 'auth.jwt_claim_invalid'],
+    ['scp array holds a number', { ...BASE, scp: ['admin', 7] }, 'auth.jwt_claim_invalid'],
     ['wrong issuer', { ...BASE, iss: 'https://evil.example/oidc' }, 'auth.jwt_issuer_mismatch'],
     ['issuer with trailing slash', { ...BASE, iss: `${RULES.issuer}/` }, 'auth.jwt_issuer_mismatch'],
     ['issuer missing', without('iss'), 'auth.jwt_issuer_mismatch'],
@@ -86,28 +81,32 @@ test('claims: table of rules (RFC 7519 §4.1, RFC 9068 §4)', () => {
     ['per-call scope present', { ...BASE, scope: 'read:profile admin' }, 'valid', {}, ['admin']],
     ['scope is not a prefix match', { ...BASE, scope: 'administrator' }, 'auth.insufficient_scope', {}, ['admin']],
     ['scp array grants', { ...without('scope'), scp: ['admin'] }, 'valid', {}, ['admin']],
+    // Microsoft Entra ID puts scopes in `scp` as one space-separated string (issue #11).
+    ['scp string grants each of its scopes', { ...without('scope'), scp: 'read:profile admin' }, 'valid', {}, ['admin', 'read:profile']],
+    ['scp string is split, not matched whole', { ...without('scope'), scp: 'read:profile administrator' }, 'auth.insufficient_scope', {}, ['admin']],
+    ['scp string, no scope required', { ...without('scope'), scp: 'x y' }, 'valid'],
+    ['scope and scp both grant', { ...BASE, scp: 'admin' }, 'valid', {}, ['admin', 'write:profile']],
     ['no scope claim at all', without('scope'), 'auth.insufficient_scope', {}, ['read:profile']],
   ];
-  for (const [name, claims, expected, rules, scopes] of cases) {
-    assert.equal(run(claims, rules, scopes), expected, name);
-  }
+  assertAllAsExpected(cases.map(([name, claims, expected, rules, scopes]) => ({ name, expected, actual: run(claims, rules, scopes) })));
 });
 
 test('claims: insufficient_scope is a 403 whose challenge lists what the route needs (RFC 6750 §3)', () => {
-  try {
-    checkClaims(Buffer.from(JSON.stringify(BASE)), { ...RULES, requiredScopes: ['read:profile'] }, NOW, ['admin', 'audit']);
-    assert.fail('expected insufficient_scope');
-  } catch (error) {
-    assert.ok(error instanceof AuthError);
+  const { grantedScopes } = checkClaims(undefined, Buffer.from(JSON.stringify(BASE)), RULES, NOW);
+  assert.throws(() => checkScopes(grantedScopes, ['read:profile'], ['admin', 'audit']), (error: unknown) => {
+    assert.ok(error instanceof AuthError, 'error instanceof AuthError');
+    assert.equal(error.code, 'auth.insufficient_scope');
     assert.equal(error.status, 403);
     assert.equal(error.error, 'insufficient_scope');
     assert.deepEqual(error.requiredScopes, ['read:profile', 'admin', 'audit']);
     assert.match(error.wwwAuthenticate, /error="insufficient_scope"/);
     assert.match(error.wwwAuthenticate, /scope="read:profile admin audit"/);
-  }
+    return true;
+  });
 });
 
 test('claims: typ matching (RFC 9068 §4, RFC 7515 §4.1.9)', () => {
+  // The rule's typ is already normalized by the options reader; the header's is not.
   const cases: Array<[string | undefined, string | undefined, boolean]> = [
     ['at+jwt', 'at+jwt', true],
     ['AT+JWT', 'at+jwt', true],
@@ -119,13 +118,21 @@ test('claims: typ matching (RFC 9068 §4, RFC 7515 §4.1.9)', () => {
     ['anything', undefined, true],
     [undefined, undefined, true],
   ];
-  for (const [typ, expected, ok] of cases) {
-    let code = 'valid';
-    try {
-      checkType(typ, expected);
-    } catch (error) {
-      code = (error as AuthError).code;
-    }
-    assert.equal(code, ok ? 'valid' : 'auth.jwt_typ_mismatch', `${typ} vs ${expected}`);
-  }
+  const payload = Buffer.from(JSON.stringify(BASE));
+  assertAllAsExpected(cases.map(([typ, expected, ok]) => ({
+    name: `${typ} vs ${expected}`,
+    expected: ok ? 'valid' : 'auth.jwt_typ_mismatch',
+    actual: outcomeOf(() => checkClaims(typ, payload, { ...RULES, typ: expected }, NOW)),
+  })));
+});
+
+test('claims: the time check alone refuses a token without exp (RFC 9068 §2.2), whatever ran before it', () => {
+  const { exp: _exp, ...noExp } = BASE;
+  assertCode(() => checkTime(noExp as never, RULES, NOW), 'auth.jwt_exp_missing');
+  assertCode(() => checkTime(BASE, RULES, Number.NaN), 'auth.verification_failed');
+  assert.doesNotThrow(() => checkTime(BASE, RULES, NOW));
+});
+
+test('claims: the type check comes first, then the payload (a wrong typ on a broken payload is a typ mismatch)', () => {
+  assertCode(() => checkClaims('JWT', Buffer.from('not json'), { ...RULES, typ: 'at+jwt' }, NOW), 'auth.jwt_typ_mismatch');
 });

@@ -281,7 +281,7 @@ test('cli keys <issuer>: discovery, every key with kid, type, size, algorithms, 
     ['3', 'small', 'RSA', '1024 bits'],
     ['4', 'secret', 'EC', 'P-256'],
   ]);
-  assert.deepEqual(rows.map((cells) => cells[4]), ['ES256', 'RS256', 'EdDSA', '-', '-']);
+  assert.deepEqual(rows.map((cells) => cells[4]), ['ES256', 'RS256', 'EdDSA Ed25519', '-', '-']);
   // The thumbprints RFC 7638 §3.1 and RFC 8037 A.3 publish for these two keys.
   assert.equal(rows[1]![5], 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs');
   assert.equal(rows[2]![5], 'kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k');

@@ -27,7 +27,7 @@ let issuer: LocalIssuer;
 const logLines: string[] = [];
 before(async () => {
   running = await startServer(CONFIG, (line) => logLines.push(line));
-  assert.ok(running.localIssuer);
+  assert.ok(running.localIssuer, 'running.localIssuer');
   issuer = running.localIssuer;
 });
 after(() => running.close());

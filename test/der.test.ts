@@ -133,7 +133,7 @@ test('ecdsaRawToDer: a P1363 signature from Node becomes a DER signature Node ac
       const message = randomBytes(round * 7);
       const raw = sign(hash, message, { key: privateKey, dsaEncoding: 'ieee-p1363' });
       const der = ecdsaRawToDer(raw, component);
-      assert.ok(der !== null);
+      assert.ok(der !== null, 'der !== null');
       assert.equal(verify(hash, message, { key: publicKey, dsaEncoding: 'der' }, der), true, namedCurve);
       // The DER is bound to this message, not a signature OpenSSL accepts for anything.
       assert.equal(verify(hash, Buffer.concat([message, Buffer.from([1])]), { key: publicKey, dsaEncoding: 'der' }, der), false);

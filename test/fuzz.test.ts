@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AUTH_ERROR_CODES, AuthError } from '../src/errors.js';
+import { AuthError, type AuthErrorCode } from '../src/errors.js';
 import { createVerifier } from '../src/verifier.js';
 import { fixturePath, loadManifest, readJson } from './support/vectors.js';
 
@@ -12,7 +12,18 @@ const verify = createVerifier({
   issuer: manifest.issuer, audience: manifest.audience, jwks: readJson(fixturePath('jwks.json')), now: () => manifest.now * 1000,
 });
 const VALID = manifest.cases.filter((item) => item.expect === 'valid' && (item.jwks === 'jwks.json')).map((item) => item.token);
-const KNOWN_CODES = new Set<string>(AUTH_ERROR_CODES);
+// What a mangled token may be refused with: the bearer, JWS and key stages. A claims code would
+// mean a mutated token passed its signature check, and auth.verification_failed an exception
+// we did not foresee: both fail the test, as would a 403 or a 503.
+const TOKEN_STAGE_CODES: ReadonlySet<AuthErrorCode> = new Set<AuthErrorCode>([
+  'auth.authorization_token_invalid_format', 'auth.jws_malformed', 'auth.jwe_not_supported', 'auth.base64url_invalid',
+  'auth.jws_header_invalid', 'auth.jws_alg_not_allowed', 'auth.jws_crit_unsupported', 'auth.jws_b64_unsupported',
+  'auth.jws_signature_invalid', 'auth.jwk_alg_mismatch', 'auth.jwks_key_not_found',
+]);
+// Arbitrary header values and shapes may also end at the header stage.
+const HEADER_STAGE_CODES: ReadonlySet<AuthErrorCode> = new Set<AuthErrorCode>([
+  ...TOKEN_STAGE_CODES, 'auth.authorization_header_missing', 'auth.authorization_token_type_not_supported',
+]);
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ ~"\\\u00e9\u0000';
 
 function xorshift(seed: number): () => number {
@@ -72,7 +83,7 @@ const MUTATIONS: Record<string, Mutation> = {
   },
 };
 
-test('fuzz: 4,000 mutated tokens all end as an AuthError with a known code (seeded, replayable)', async () => {
+test('fuzz: 4,000 mutated tokens all end as an AuthError of the bearer, JWS or key stage (seeded, replayable)', async () => {
   const random = xorshift(0xc1ea7);
   const names = Object.keys(MUTATIONS);
   let refused = 0;
@@ -86,8 +97,7 @@ test('fuzz: 4,000 mutated tokens all end as an AuthError with a known code (seed
       (error: unknown) => error,
     );
     assert.ok(outcome instanceof AuthError, `round ${round} (${name}): ${String(outcome)} for ${JSON.stringify(mutated)}`);
-    assert.ok(KNOWN_CODES.has(outcome.code), `round ${round}: unknown code ${outcome.code}`);
-    assert.equal(outcome.status, 401, `round ${round} (${name}): ${outcome.code}`);
+    assert.ok(TOKEN_STAGE_CODES.has(outcome.code), `round ${round} (${name}): ${outcome.code} for ${JSON.stringify(mutated)}`);
     refused++;
   }
   assert.ok(refused > 3500, `only ${refused} mutations were tried`);
@@ -110,6 +120,6 @@ test('fuzz: arbitrary Authorization values and header shapes never throw anythin
     const headers = pick(shapes, random)(pick(['Bearer ', 'bearer ', 'Basic ', ''], random) + value);
     const outcome = await verify(headers as Record<string, string>).then(() => 'accepted', (error: unknown) => error);
     assert.ok(outcome instanceof AuthError, `round ${round}: ${String(outcome)}`);
-    assert.ok(KNOWN_CODES.has(outcome.code));
+    assert.ok(HEADER_STAGE_CODES.has(outcome.code), `round ${round}: ${outcome.code}`);
   }
 });

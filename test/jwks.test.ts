@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { test } from 'node:test';
 import type { JwsAlgorithm } from '../src/algorithms.js';
-import { AuthError, type AuthErrorCode } from '../src/errors.js';
+import type { AuthErrorCode } from '../src/errors.js';
 import { importJwkSet, MAX_JWKS_KEYS, selectKey, type KeySet } from '../src/jwks.js';
+import { assertCode } from './support/outcome.js';
 
 type Jwk = Record<string, unknown>;
 const jwkOf = (key: ReturnType<typeof generateKeyPairSync>['publicKey']): Jwk => ({ ...(key.export({ format: 'jwk' }) as JsonWebKey) });
@@ -18,13 +19,6 @@ const RSA = jwkOf(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey)
 const RSA_SMALL = jwkOf(generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey);
 const ED25519 = jwkOf(generateKeyPairSync('ed25519').publicKey);
 
-function assertCode(run: () => unknown, code: AuthErrorCode, label: string): void {
-  assert.throws(run, (error: unknown) => {
-    assert.ok(error instanceof AuthError, `${label}: ${String(error)}`);
-    assert.equal(error.code, code, label);
-    return true;
-  }, label);
-}
 
 test('a document that is not { "keys": [...] } is auth.jwks_invalid', () => {
   const table: unknown[] = [null, undefined, 'keys', [], [P256_A], {}, { keys: null }, { keys: {} }, { keys: P256_A }, { keys: 'x' }, { Keys: [P256_A] }];
@@ -76,7 +70,7 @@ test('unusable keys are skipped with their index, kid and code; the rest are kep
     // Fail closed: an unexpected exception while importing is still just a skipped key.
     { index: 11, kid: 'getter', code: 'auth.jwk_invalid' },
   ]);
-  assert.ok(Object.isFrozen(keySet) && Object.isFrozen(keySet.keys) && Object.isFrozen(keySet.skipped));
+  assert.ok(Object.isFrozen(keySet) && Object.isFrozen(keySet.keys) && Object.isFrozen(keySet.skipped), 'Object.isFrozen(keySet) && Object.isFrozen(keySet.keys) && Object.isFrozen(keySet.skipped)');
 });
 
 const SET: KeySet = importJwkSet({
@@ -111,7 +105,7 @@ test('selectKey: by kid, and by being the only key that fits when the token has 
   for (const [alg, kid, expectedKid] of found) {
     const key = selectKey(SET, alg, kid);
     assert.equal(key.kid, expectedKid, `${alg} ${String(kid)}`);
-    assert.ok(key.algorithms.has(alg));
+    assert.ok(key.algorithms.has(alg), 'key.algorithms.has(alg)');
   }
   assert.equal(selectKey(SET, 'ES256', 'shared').kty, 'EC');
   assert.equal(selectKey(SET, 'PS256', 'shared').kty, 'RSA');

@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { AuthError } from '../src/errors.js';
-import { MAX_TOKEN_CACHE_ENTRIES } from '../src/token-cache.js';
+import { MAX_TOKEN_CACHE_ENTRIES } from '../src/options.js';
 import { createVerifier, type VerifierOptions } from '../src/verifier.js';
 import { fixturePath, readJson } from './support/vectors.js';
 import { outcome as codeOf } from './support/outcome.js';
@@ -62,9 +62,9 @@ test('token cache: a hit returns claims equal to an uncached verification, froze
   const hit = await cached(bearer(token));
   assert.equal(hit, first, 'the second call is a hit');
   assert.deepEqual({ ...hit }, { ...(await uncached(bearer(token))) });
-  assert.ok(Object.isFrozen(hit));
+  assert.ok(Object.isFrozen(hit), 'Object.isFrozen(hit)');
   const nested = await cached(bearer(es256Token(claimsAt(T0, { roles: ['admin'], org: { id: 'o1' } }))));
-  assert.ok(Object.isFrozen(nested['roles']) && Object.isFrozen(nested['org']));
+  assert.ok(Object.isFrozen(nested['roles']) && Object.isFrozen(nested['org']), "Object.isFrozen(nested['roles']) && Object.isFrozen(nested['org'])");
 });
 
 test('token cache: never served at or past exp; an expired entry is dropped', async () => {
@@ -108,7 +108,7 @@ test('token cache: scopes are checked on every hit, and a scope failure keeps th
   const verify = cachedVerifier({ now, requiredScopes: ['read:items'] });
   const first = await verify(bearer(token), { scopes: ['write:items'] });
   const refused = await verify(bearer(token), { scopes: ['admin'] }).catch((error: unknown) => error);
-  assert.ok(refused instanceof AuthError);
+  assert.ok(refused instanceof AuthError, 'refused instanceof AuthError');
   assert.equal(refused.code, 'auth.insufficient_scope');
   assert.equal(refused.status, 403);
   assert.deepEqual(refused.requiredScopes, ['read:items', 'admin']);

@@ -18,8 +18,9 @@ import type { JwsHeader } from '../jws.js';
 import type { KeySource } from '../key-source.js';
 import { discoverJwksUri, discoveryUrl } from './discovery.js';
 import { fetchJson } from './fetch-json.js';
+import { readRemoteKeyOptions } from '../options.js';
 import {
-  FIRST_RETRY_MS, MIN_MAX_AGE_MS, readRemoteKeyOptions,
+  FIRST_RETRY_MS, MIN_MAX_AGE_MS,
   type FetchReason, type RemoteKeyEvent, type RemoteKeySourceOptions,
 } from './options.js';
 

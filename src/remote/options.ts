@@ -1,14 +1,8 @@
-// The remote key source's options: names, units, defaults, and their validation, which
-// runs when the verifier is created so a misconfiguration fails at boot, not per request.
+// The remote key source's options and events. Their defaults and validation live with every
+// other option in src/options.ts.
 
 import type { AuthError, AuthErrorCode } from '../errors.js';
-import { discoveryUrl } from './discovery.js';
-import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, type FetchLimits } from './fetch-json.js';
-import { parseKeyUrl } from './url-policy.js';
 
-const DEFAULT_MAX_AGE_MS = 10 * 60_000;
-const DEFAULT_COOLDOWN_MS = 30_000;
-const DEFAULT_MAX_STALE_MS = 24 * 60 * 60_000;
 /** A server's `Cache-Control: max-age` below this is raised to it (unless maxAgeMs is lower). */
 export const MIN_MAX_AGE_MS = 60_000;
 /** The first retry after a failed fetch; each further failure doubles it, up to max(cooldownMs, 1 s). */
@@ -55,52 +49,3 @@ export type RemoteKeyEvent =
     readonly type: 'key_skipped'; readonly url: string;
     readonly index: number; readonly kid: string | undefined; readonly code: AuthErrorCode;
   };
-
-interface RemoteKeySettings {
-  readonly issuer: string;
-  readonly jwksUrl: URL | undefined;
-  readonly limits: FetchLimits;
-  readonly maxAgeMs: number;
-  readonly cooldownMs: number;
-  readonly maxStaleMs: number;
-  readonly now: () => number;
-}
-
-/** The options with their defaults filled in; a TypeError for any bad one, before anything is fetched. */
-export function readRemoteKeyOptions(options: RemoteKeySourceOptions): RemoteKeySettings {
-  const { issuer, jwksUri } = options;
-  let jwksUrl: URL | undefined;
-  if (jwksUri !== undefined) {
-    jwksUrl = typeof jwksUri === 'string' ? parseKeyUrl(jwksUri) : undefined;
-    if (jwksUrl === undefined) throw new TypeError('clearjwt: jwksUri must be an https URL (http only to loopback)');
-  } else if (typeof issuer !== 'string' || discoveryUrl(issuer) === undefined) {
-    throw new TypeError('clearjwt: issuer must be an https URL (http only to loopback) without query or fragment');
-  }
-  for (const name of ['now', 'onEvent'] as const) {
-    const value: unknown = options[name];
-    if (value !== undefined && typeof value !== 'function') throw new TypeError(`clearjwt: ${name} must be a function`);
-  }
-  return {
-    issuer: issuer ?? '',
-    jwksUrl,
-    limits: {
-      // setTimeout overflows past 2^31 − 1 ms and would fire at once.
-      timeoutMs: integerOption('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS, 1, 2 ** 31 - 1),
-      maxResponseBytes: integerOption('maxResponseBytes', options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 1),
-    },
-    maxAgeMs: integerOption('maxAgeMs', options.maxAgeMs, DEFAULT_MAX_AGE_MS, 1),
-    cooldownMs: integerOption('cooldownMs', options.cooldownMs, DEFAULT_COOLDOWN_MS, 0),
-    maxStaleMs: integerOption('maxStaleMs', options.maxStaleMs, DEFAULT_MAX_STALE_MS, 0),
-    now: options.now ?? Date.now,
-  };
-}
-
-function integerOption(
-  name: string, value: number | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER,
-): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new TypeError(`clearjwt: ${name} must be an integer from ${min} to ${max}`);
-  }
-  return value;
-}
