@@ -4,7 +4,7 @@
 import { extractBearerToken, type HeadersInput } from './bearer.js';
 import { checkClaims, checkScopes, type Claims } from './claims.js';
 import { AuthError, toAuthError } from './errors.js';
-import type { KeySource } from './key-source.js';
+import type { KeySource, KeySourceSnapshot } from './key-source.js';
 import { readCallOptions, readVerifierOptions, type KeySettings, type VerifierOptions, type VerifyCallOptions } from './options.js';
 import { createRemoteKeySource } from './remote/jwks-cache.js';
 import { cacheVerifiedTokens, type VerifiedToken } from './token-cache.js';
@@ -19,6 +19,8 @@ export interface Verifier<Custom extends object = Record<never, never>> {
   token(token: string, options?: VerifyCallOptions): Promise<Claims<Custom>>;
   /** Loads the keys now, so a misconfigured issuer fails at boot rather than on a request. */
   ready(): Promise<void>;
+  /** The key cache's state, as plain JSON for a health endpoint (KeySource.snapshot). */
+  keyCache(): KeySourceSnapshot;
 }
 
 export function createVerifier<Custom extends object = Record<never, never>>(options: VerifierOptions): Verifier<Custom> {
@@ -31,9 +33,9 @@ export function createVerifier<Custom extends object = Record<never, never>>(opt
     const { claims, grantedScopes } = checkClaims(header.typ, payload, rules, now() / 1000);
     return { claims, key, grantedScopes };
   }
-  // The opt-in cache wraps verifyToken and adds no checks of its own (src/token-cache.ts).
+  // The cache (on unless `cache: false`) wraps verifyToken and adds no checks of its own (src/token-cache.ts).
   const verifyTokenOrHit = cache === undefined ? verifyToken : cacheVerifiedTokens(verifyToken, {
-    max: cache.max, isCurrent: (key) => keySource.isCurrent(key), timeRules: rules, now,
+    ...cache, isCurrent: (key) => keySource.isCurrent(key), timeRules: rules, now,
   });
 
   async function verifyWithScopes(token: string, scopes: readonly string[]): Promise<Claims<Custom>> {
@@ -59,7 +61,7 @@ export function createVerifier<Custom extends object = Record<never, never>>(opt
   }
   const token = async (token: string, callOptions?: VerifyCallOptions): Promise<Claims<Custom>> =>
     verifyWithScopes(token, readCallOptions(callOptions));
-  return Object.assign(verify, { token, ready: () => keySource.ready() });
+  return Object.assign(verify, { token, ready: () => keySource.ready(), keyCache: () => keySource.snapshot() });
 }
 
 function headerToken(headers: HeadersInput | null | undefined, realm: string | undefined): string {
