@@ -185,9 +185,9 @@ test('cli verify: an issuer that cannot be reached is not a verdict: key stage f
   assert.equal(run.code, 2, run.stderr);
   assert.deepEqual(stageTable(run.stdout), expectedStages('key'));
   const rows = errorRows(run.stdout);
-  assert.deepEqual(rows.slice(0, 3), [['code', 'auth.jwks_unavailable'], ['status', '503'], ['message', 'The signing keys could not be fetched.']]);
+  assert.deepEqual(rows.slice(0, 3), [['code', 'auth.discovery_invalid'], ['status', '503'], ['message', 'The OpenID Provider configuration could not be used.']]);
   assert.match(rows[3]?.[1] ?? '', new RegExp(`^GET http://127\\.0\\.0\\.1:${closedPort}/oidc/\\.well-known/openid-configuration: fetch failed \\(ECONNREFUSED\\)$`));
-  assert.match(run.stdout, /^NOT DECIDED: auth\.jwks_unavailable \(503\)/m);
+  assert.match(run.stdout, /^NOT DECIDED: auth\.discovery_invalid \(503\)/m);
 });
 
 test('cli verify --json: outcome, exit code, every stage with its RFC, the error on the failing one', async () => {
@@ -307,6 +307,7 @@ test('cli keys <jwks-uri> --json: no discovery, one object per key', async () =>
 test('cli keys: a set with no usable key is still listed, each key with its reason; exit 1', async () => {
   const run = await runs.keysNoneUsable;
   assert.equal(run.code, 1, run.stderr);
+  assert.equal(run.stderr, 'clearjwt keys: the verifier refuses this set: auth.jwks_no_usable_key (503): The key set holds no key this server can use.\n');
   const report = JSON.parse(run.stdout) as { keys: Array<Record<string, unknown>> };
   assert.deepEqual(report.keys.map((key) => [key['kid'], key['usable'], key['code']]), [
     ['bent', false, 'auth.jwk_invalid'], ['es256-1', false, 'auth.jwk_not_for_signature'],
@@ -317,7 +318,7 @@ test('cli keys: an issuer that cannot be reached → its 503 code and cause on s
   const run = await runs.keysNetwork;
   assert.equal(run.code, 2);
   assert.equal(run.stdout, '');
-  assert.equal(run.stderr, 'clearjwt keys: auth.jwks_unavailable (503): The signing keys could not be fetched.\n'
+  assert.equal(run.stderr, 'clearjwt keys: auth.discovery_invalid (503): The OpenID Provider configuration could not be used.\n'
     + `  cause: GET http://127.0.0.1:${closedPort}/oidc/.well-known/openid-configuration: fetch failed (ECONNREFUSED)\n`
     + '  cause: fetch failed\n'
     + `  cause: connect ECONNREFUSED 127.0.0.1:${closedPort}\n`);

@@ -171,6 +171,7 @@ const PRODUCERS: Partial<Record<AuthErrorCode, Produced>> = {
   'auth.insufficient_scope': throughVerifier(VALID, undefined, {}, ['admin']),
   'auth.jwks_unavailable': { token: VALID, error: () => rejection(createVerifier({ ...remoteOptions, jwksUri: `${keyServer.origin}/no-such-jwks` })(bearer(VALID))) },
   'auth.jwks_invalid': { token: VALID, error: () => remoteRefusal(keyServer.jwksPath, { nokeys: 'leak-jwks-3a4b' }, VALID) },
+  'auth.jwks_no_usable_key': { token: VALID, error: () => remoteRefusal(keyServer.jwksPath, { keys: [{ ...badFixtureJwk('rsa-1024'), kid: 'leak-kid-small-9d0e' }] }, VALID) },
   'auth.discovery_invalid': { token: VALID, error: () => remoteRefusal(keyServer.discoveryPath, { issuer: keyServer.issuer }, VALID) },
   'auth.discovery_issuer_mismatch': { token: VALID, error: () => remoteRefusal(keyServer.discoveryPath, { issuer: 'https://leak-discovered-5c6d.example', jwks_uri: `${keyServer.origin}${keyServer.jwksPath}` }, VALID) },
   'auth.jwks_uri_insecure': { token: VALID, error: () => remoteRefusal(keyServer.discoveryPath, { issuer: keyServer.issuer, jwks_uri: 'http://leak-host-7e8f.example/jwks' }, VALID) },

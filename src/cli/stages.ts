@@ -43,6 +43,7 @@ export const STAGE_OF_CODE: Readonly<Record<VerifierCode, StageName | undefined>
   'auth.jwks_key_not_found': 'key',
   'auth.jwks_unavailable': 'key',
   'auth.jwks_invalid': 'key',
+  'auth.jwks_no_usable_key': 'key',
   'auth.discovery_invalid': 'key',
   'auth.discovery_issuer_mismatch': 'key',
   'auth.jwks_uri_insecure': 'key',
