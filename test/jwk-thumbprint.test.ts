@@ -1,47 +1,42 @@
-// computeJwkThumbprint against the thumbprints published in the RFCs (not computed by us).
-
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { computeJwkThumbprint } from '../src/jwk-thumbprint.js';
+import { outcomeOf } from './support/outcome.js';
+import { rfc9449Example } from './support/dpop.js';
+import { REPO_ROOT } from './support/vectors.js';
 
-// RFC 7638 §3.1: the RSA key of its example and the thumbprint the RFC gives for it.
-const RFC7638_JWK = {
-  kty: 'RSA',
-  n: '0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw',
-  e: 'AQAB',
-  alg: 'RS256',
-  kid: '2011-04-29',
-};
-const RFC7638_THUMBPRINT = 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs';
+const rfc7638 = JSON.parse(readFileSync(join(REPO_ROOT, 'fixtures', 'rfc7638', 'thumbprint-example.json'), 'utf8')) as { jwk: Record<string, string>; thumbprint: string };
 
-// RFC 8037 A.3: the Ed25519 public key of A.2 and its thumbprint.
-const RFC8037_JWK = { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' };
-const RFC8037_THUMBPRINT = 'kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k';
-
-test('jwk-thumbprint: RFC 7638 §3.1 RSA example (alg and kid are not hashed)', () => {
-  assert.equal(computeJwkThumbprint(RFC7638_JWK), RFC7638_THUMBPRINT);
+test('jwk thumbprint: the RFC 7638 §3.1 example (RSA, with alg and kid that do not count)', () => {
+  assert.equal(computeJwkThumbprint(rfc7638.jwk), rfc7638.thumbprint);
+  // Member order in the input does not matter; only the required members are hashed.
+  const reordered = Object.fromEntries(Object.entries(rfc7638.jwk).reverse());
+  assert.equal(computeJwkThumbprint({ ...reordered, use: 'sig', key_ops: ['verify'] }), rfc7638.thumbprint);
 });
 
-test('jwk-thumbprint: RFC 8037 A.3 Ed25519 example', () => {
-  assert.equal(computeJwkThumbprint(RFC8037_JWK), RFC8037_THUMBPRINT);
+test('jwk thumbprint: the RFC 9449 example key (EC P-256) gives the §6.1 cnf.jkt', () => {
+  const example = rfc9449Example();
+  const header = JSON.parse(Buffer.from(example.proof.split('.')[0]!, 'base64url').toString('utf8')) as { jwk: unknown };
+  assert.equal(computeJwkThumbprint(header.jwk), example.accessTokenClaims.cnf.jkt);
 });
 
-test('jwk-thumbprint: member order and optional members do not change it; a key member does', () => {
-  const reordered = { kid: 'other', use: 'sig', e: RFC7638_JWK.e, n: RFC7638_JWK.n, kty: 'RSA', x5t: 'ignored' };
-  assert.equal(computeJwkThumbprint(reordered), RFC7638_THUMBPRINT);
-  assert.notEqual(computeJwkThumbprint({ ...RFC8037_JWK, x: RFC8037_JWK.x.replace(/^1/, '2') }), RFC8037_THUMBPRINT);
+test('jwk thumbprint: RFC 8037 Appendix A.3 (OKP Ed25519)', () => {
+  const jwk = { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' };
+  assert.equal(computeJwkThumbprint(jwk), 'kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k');
 });
 
-test('jwk-thumbprint: a JWK without its required members, or of a type it cannot name, has none', () => {
-  const cases: Array<[string, Record<string, unknown>, string]> = [
-    ['no kty', { n: RFC7638_JWK.n, e: 'AQAB' }, 'auth.jwk_invalid'],
-    ['RSA without e', { kty: 'RSA', n: RFC7638_JWK.n }, 'auth.jwk_invalid'],
-    ['EC without y', { kty: 'EC', crv: 'P-256', x: 'AAAA' }, 'auth.jwk_invalid'],
-    ['OKP x not a string', { kty: 'OKP', crv: 'Ed25519', x: 12 }, 'auth.jwk_invalid'],
-    ['unknown kty', { kty: 'XYZ', x: 'AAAA' }, 'auth.jwk_unsupported'],
-    ['inherited kty name', { kty: 'toString' }, 'auth.jwk_unsupported'],
+test('jwk thumbprint: a changed member changes it; missing or odd members are refused with a code', () => {
+  assert.notEqual(computeJwkThumbprint({ ...rfc7638.jwk, e: 'AQAC' }), rfc7638.thumbprint);
+  const cases: Array<[string, unknown, string]> = [
+    ['not an object', 'jwk', 'auth.jwk_invalid'],
+    ['an array', [], 'auth.jwk_invalid'],
+    ['no kty', { n: 'x', e: 'AQAB' }, 'auth.jwk_invalid'],
+    ['unknown kty', { kty: 'XYZ' }, 'auth.jwk_unsupported'],
+    ['kty from the prototype chain', { kty: 'constructor' }, 'auth.jwk_unsupported'],
+    ['RSA without e', { kty: 'RSA', n: 'x' }, 'auth.jwk_invalid'],
+    ['EC with a numeric x', { kty: 'EC', crv: 'P-256', x: 1, y: 'y' }, 'auth.jwk_invalid'],
   ];
-  for (const [name, jwk, code] of cases) {
-    assert.throws(() => computeJwkThumbprint(jwk), { code }, name);
-  }
+  for (const [name, jwk, code] of cases) assert.equal(outcomeOf(() => computeJwkThumbprint(jwk)), code, name);
 });
