@@ -15,6 +15,7 @@ import {
 } from '../src/index.js';
 import { loadConfig, LOCAL_AUDIENCE } from '../src/demo/config.js';
 import { startServer } from '../src/demo/server.js';
+import { createDpopVerifier, type DpopRequest } from '../src/dpop/index.js';
 import { badFixtureJwk, fixtureJwk, startKeyServer } from './support/key-server.js';
 import { FIXTURES_DIR, fixturePath, readJson } from './support/vectors.js';
 
@@ -182,6 +183,21 @@ const PRODUCERS: Partial<Record<AuthErrorCode, Produced>> = {
   },
 };
 
+// DPoP (RFC 9449) is a leaf with its own entry point around the verifier: its request-level
+// codes come from it for real; the proof-content codes are constructed below.
+const dpopOptions = { publicOrigin: 'https://api.example.com', now: () => NOW * 1000 };
+const dpopAllowed = createDpopVerifier(verifyStatic, { ...dpopOptions, mode: 'allowed' });
+const dpopRequired = createDpopVerifier(verifyStatic, { ...dpopOptions, mode: 'required' });
+const dpopRequest = (headers: DpopRequest['headers']): DpopRequest => ({ method: 'GET', url: '/leak-path-0f1e', headers });
+const BOUND = signed(ES256, claims({ cnf: { jkt: 'leak-jkt-2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3' } }));
+Object.assign(PRODUCERS, {
+  'auth.dpop_scheme_required': { token: VALID, error: () => rejection(dpopRequired(dpopRequest(bearer(VALID)))) },
+  'auth.dpop_proof_missing': { token: VALID, error: () => rejection(dpopAllowed(dpopRequest({ authorization: `DPoP ${VALID}` }))) },
+  'auth.dpop_proof_multiple': { token: VALID, error: () => rejection(dpopAllowed(dpopRequest({ authorization: `DPoP ${VALID}`, dpop: [VALID, VALID] }))) },
+  'auth.dpop_proof_malformed': { token: VALID, error: () => rejection(dpopAllowed(dpopRequest({ authorization: `DPoP ${VALID}`, dpop: `${VALID}.x` }))) },
+  'auth.dpop_bound_token_as_bearer': { token: BOUND, error: () => rejection(dpopAllowed(dpopRequest(bearer(BOUND)))) },
+} satisfies Partial<Record<AuthErrorCode, Produced>>);
+
 // ---- the checks --------------------------------------------------------------------------
 
 for (const code of AUTH_ERROR_CODES) {
@@ -198,8 +214,9 @@ for (const code of AUTH_ERROR_CODES) {
   });
 }
 
-// Codes of a leaf with its own entry point (DPoP proofs, RFC 9449), which no request to the
-// verifier reaches; they are constructed above. Every other code must be produced for real.
+// Codes of a leaf with its own entry point (DPoP, RFC 9449), which no request to the verifier
+// reaches: the request-level ones are produced through the leaf, those about a proof's content
+// are constructed. Every other code must be produced for real.
 const LEAF_CODE = /^auth\.dpop_/;
 
 test('no-leak: every code the verifier can reach is produced for real, not constructed', () => {
