@@ -6,10 +6,9 @@
 
 import { parseArgs } from 'node:util';
 import {
-  AuthError, createRemoteKeySource, decodeBase64url, importJwkSet,
+  AuthError, computeJwkThumbprint, createRemoteKeySource, decodeBase64url, importJwkSet,
   type AuthErrorCode, type KeySet, type RemoteKeyEvent, type VerificationKey,
 } from '../index.js';
-import { computeJwkThumbprint } from '../jwk-thumbprint.js';
 import { causeMessages, parsedOrUsage, setupProblem, usageProblem } from './args.js';
 import { columns, paintFor, printable } from './format.js';
 
