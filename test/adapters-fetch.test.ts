@@ -18,7 +18,7 @@ for (const { name, authorization, scopes, expect } of CASES) {
 
   test(`clearjwt/fetch requireAuth (Hono-style context): ${name} → ${expect}`, async () => {
     const stored = new Map<string, unknown>();
-    const context: FetchContextLike = { req: { raw: request(authorization()) }, set: (key, value) => void stored.set(key, value) };
+    const context: FetchContextLike = { req: { raw: request(authorization()) }, set: (key, value) => void stored.set(key, value), header: () => {} };
     let nextCalled = false;
     const result = await requireAuth(verify, scopes === undefined ? undefined : { scopes })(context, async () => { nextCalled = true; });
     if (expect === 'ok') {
@@ -45,7 +45,7 @@ test('clearjwt/fetch withAuth: extra arguments (Next.js context, Bun server) rea
 test("clearjwt/fetch: onError 'next' rejects / throws the AuthError; a handler's own error is not turned into a 401", async () => {
   const isMissing = (error: unknown) => error instanceof AuthError && error.code === 'auth.authorization_header_missing';
   await assert.rejects(withAuth(verify, { onError: 'next' }, () => Response.json({}))(request(undefined)), isMissing);
-  const context: FetchContextLike = { req: { raw: request(undefined) }, set: () => {} };
+  const context: FetchContextLike = { req: { raw: request(undefined) }, set: () => {}, header: () => {} };
   await assert.rejects(requireAuth(verify, { onError: 'next' })(context, async () => {}), isMissing);
   const failing = withAuth(verify, () => { throw new RangeError('handler bug'); });
   await assert.rejects(failing(request(`Bearer ${token()}`)), RangeError);

@@ -287,17 +287,20 @@ test('dpop verifier: with nonces on, a proof without the current nonce gets use_
   assert.equal(error.code, 'auth.dpop_nonce_required');
   assert.equal(error.status, 401);
   assert.match(error.wwwAuthenticate, /^DPoP realm="api", error="use_dpop_nonce", /);
-  const nonce = verifyNonce.responseHeaders()['DPoP-Nonce'];
+  const nonce = verifyNonce.responseHeaders()['dpop-nonce'];
   assert.ok(nonce !== undefined && /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(nonce), 'NQCHAR nonce (§8.1)');
+  assert.equal(error.headers['dpop-nonce'], nonce, 'the refusal itself carries the nonce (§9)');
 
   assert.equal(await outcome(verifyNonce(dpopRequest(proofFor({ claims: { nonce } })))), 'valid');
   assert.equal(await outcome(verifyNonce(dpopRequest(proofFor({ claims: { nonce: `${nonce}x` } })))), 'auth.dpop_nonce_required');
   nowMs += 60_000; // one rotation: the previous nonce is still accepted
-  assert.notEqual(verifyNonce.responseHeaders()['DPoP-Nonce'], nonce);
+  assert.notEqual(verifyNonce.responseHeaders()['dpop-nonce'], nonce);
   assert.equal(await outcome(verifyNonce(dpopRequest(proofFor({ claims: { nonce } })))), 'valid');
   nowMs += 60_000; // two rotations: it is not
   assert.equal(await outcome(verifyNonce(dpopRequest(proofFor({ claims: { nonce } })))), 'auth.dpop_nonce_required');
   assert.deepEqual(dpopVerifier().responseHeaders(), {}, 'no nonce header when nonces are off');
+  const withoutNonces = await dpopVerifier()(dpopRequest(undefined)).then(() => assert.fail('accepted'), (caught: unknown) => caught as AuthError);
+  assert.equal(withoutNonces.headers['dpop-nonce'], undefined);
 });
 
 // ---- the replay store -------------------------------------------------------------------
