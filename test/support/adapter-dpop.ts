@@ -45,8 +45,8 @@ export function acceptableNonces(): string[] {
 
 interface Answer { status: number; challenge: string | null; nonce: string | null; code: string | undefined; sub: string | undefined }
 
-async function call(url: string, method: string, headers: Record<string, string>): Promise<Answer> {
-  const response = await fetch(new URL(`${PATH.slice(1)}?page=2`, url), { method, headers });
+async function call(url: string, method: string, headers: Record<string, string>, path = PATH): Promise<Answer> {
+  const response = await fetch(new URL(`${path.slice(1)}?page=2`, url), { method, headers });
   const body = (await response.json()) as { code?: string; sub?: string };
   return {
     status: response.status, challenge: response.headers.get('www-authenticate'), nonce: response.headers.get('dpop-nonce'),
@@ -66,8 +66,10 @@ export function testDpopAdapter(adapter: string, listenerFor: (verifyRequest: Dp
   test(`${adapter} with DPoP: a bound token with a proof for this method and URL → 200`, async () => {
     await withServer(listenerFor(dpopVerifier()), async (url) => {
       const token = boundToken();
-      const answer = await call(url, 'POST', { authorization: `DPoP ${token}`, dpop: proof(token, 'POST') });
-      assert.deepEqual(pick(answer, { status: 200, sub: 'user_123', nonce: null }), { status: 200, sub: 'user_123', nonce: null });
+      for (const [method, path] of [['POST', PATH], ['DELETE', '/api/other/7']] as const) {
+        const answer = await call(url, method, { authorization: `DPoP ${token}`, dpop: proof(token, method, path) }, path);
+        assert.deepEqual(pick(answer, { status: 200, sub: 'user_123', nonce: null }), { status: 200, sub: 'user_123', nonce: null }, `${method} ${path}`);
+      }
     });
   });
 
