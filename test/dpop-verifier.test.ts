@@ -332,6 +332,14 @@ test('dpop verifier: the store is asked with a fixed-size key and a TTL covering
   assert.equal(calls[0]![1], 26_000);
 });
 
+test("dpop verifier: a 503 from the core keeps its Retry-After and gets the DPoP challenge", async () => {
+  const keysDown = { token: async () => { throw new AuthError('auth.jwks_unavailable', { retryAfter: 7 }); } };
+  const verifier = createDpopVerifier(keysDown, { mode: 'required', publicOrigin: ORIGIN, algorithms: ['ES256'] });
+  const error = await verifier(dpopRequest(proofFor())).then(() => assert.fail('accepted'), (caught: unknown) => caught as AuthError);
+  assert.deepEqual([error.status, error.retryAfter, error.headers['retry-after'], error.wwwAuthenticate],
+    [503, 7, '7', 'DPoP realm="api", algs="ES256"']);
+});
+
 test('dpop verifier: caller mistakes are TypeErrors, never 401s', async () => {
   const verifier = dpopVerifier();
   await assert.rejects(verifier(null as unknown as DpopRequest), TypeError);
