@@ -23,11 +23,11 @@ export async function startIssuer() {
   return {
     issuer,
     up: () => { online = true; },
-    /** An ES256 JWS (RFC 7518 §3.4: the signature is R || S), `expiresIn` seconds from now. */
-    mint: ({ audience, scope = '', expiresIn = 300 }) => {
+    /** An ES256 JWS (RFC 7518 §3.4: the signature is R || S), `expiresIn` seconds from now; `cnf` binds it (RFC 9449 §6.1). */
+    mint: ({ audience, scope = '', expiresIn = 300, cnf }) => {
       const now = Math.floor(Date.now() / 1000);
       const header = { alg: 'ES256', typ: 'at+jwt', kid };
-      const claims = { iss: issuer, sub: 'user_123', aud: audience, iat: now, exp: now + expiresIn, scope, client_id: 'example' };
+      const claims = { iss: issuer, sub: 'user_123', aud: audience, iat: now, exp: now + expiresIn, scope, client_id: 'example', ...(cnf && { cnf }) };
       const signingInput = [header, claims].map((part) => Buffer.from(JSON.stringify(part)).toString('base64url')).join('.');
       const signature = sign('sha256', Buffer.from(signingInput), { key: privateKey, dsaEncoding: 'ieee-p1363' });
       return `${signingInput}.${signature.toString('base64url')}`;

@@ -131,6 +131,11 @@ export interface AuthErrorOptions {
    * Bearer challenge. A leaf offering another scheme (DPoP) passes its own.
    */
   readonly challenges?: readonly Challenge[] | undefined;
+  /**
+   * More response headers, lower-case names, e.g. `dpop-nonce` from the DPoP leaf (RFC 9449
+   * §8.1). They cannot replace the headers AuthError sets itself.
+   */
+  readonly extraHeaders?: Readonly<Record<string, string>> | undefined;
 }
 
 /**
@@ -166,6 +171,8 @@ export class AuthError extends Error {
   /** For a 503: seconds the client should wait before retrying (`Retry-After`); else undefined. */
   readonly retryAfter: number | undefined;
   readonly challenges: readonly Challenge[];
+  /** Headers a leaf adds to the response (the DPoP nonce); included in `headers`. */
+  readonly extraHeaders: Readonly<Record<string, string>>;
 
   /** Builds the error for `code`; status, RFC 6750 error and message come from the code table. */
   constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {
@@ -178,6 +185,7 @@ export class AuthError extends Error {
     this.realm = options.realm ?? DEFAULT_REALM;
     this.retryAfter = spec.status === 503 ? retryAfterSeconds(options.retryAfter) : undefined;
     this.challenges = options.challenges ?? BEARER_ONLY;
+    this.extraHeaders = options.extraHeaders ?? NO_HEADERS;
   }
 
   /** The response's JSON body, `{ error, code, message }`: `JSON.stringify(authError.body)`. */
@@ -189,10 +197,11 @@ export class AuthError extends Error {
   /**
    * The response headers, lower-case names: `www-authenticate`, `cache-control: no-store`
    * (an error about credentials must not be cached, RFC 6750 §5.3 and RFC 9111 §5.2.2.5),
-   * `content-type` for the JSON `body`, and `retry-after` on a 503.
+   * `content-type` for the JSON `body`, `retry-after` on a 503, and any `extraHeaders`.
    */
   get headers(): Record<string, string> {
     const headers: Record<string, string> = {
+      ...this.extraHeaders,
       'www-authenticate': this.wwwAuthenticate,
       'cache-control': 'no-store',
       'content-type': 'application/json; charset=utf-8',
@@ -222,6 +231,7 @@ export class AuthError extends Error {
 }
 
 const BEARER_ONLY: readonly Challenge[] = Object.freeze([{ scheme: 'Bearer' }]);
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
 // RFC 9110 §5.6.4 quoted-string, for the realm (any printable text, `"` and `\` escaped).
 // RFC 6750 §3 further keeps `"` and `\` out of error_description and scope: our messages

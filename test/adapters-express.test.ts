@@ -5,6 +5,7 @@ import { requireAuth } from '../src/adapters/express.js';
 import type { Claims } from '../src/claims.js';
 import { AuthError } from '../src/errors.js';
 import { CASES, expectedRefusal, readResponse, verify, withServer } from './support/adapter-setup.js';
+import { testDpopAdapter } from './support/adapter-dpop.js';
 
 // The middleware driven the way Connect and Express drive one: (req, res, next) on a real
 // node:http request; next() hands on to a handler that answers with req.auth.
@@ -51,3 +52,14 @@ test('clearjwt/express requireAuth: options are checked at setup', () => {
   assert.throws(() => requireAuth(verify, { scope: ['admin'] } as never), /clearjwt\/express requireAuth: unknown option "scope"/);
   assert.throws(() => requireAuth(verify, { onError: 'skip' } as never), TypeError);
 });
+
+// Express at app level sets req.originalUrl; a router mounted at /api then sees req.url
+// without the prefix. The proof names the URL as the client sent it: originalUrl.
+function mountedAtApi(listener: ReturnType<typeof connectLike>) {
+  return (req: IncomingMessage & { originalUrl?: string; auth?: Claims<object> }, res: ServerResponse) => {
+    req.originalUrl = req.url;
+    req.url = req.url!.replace(/^\/api/, '');
+    listener(req, res);
+  };
+}
+testDpopAdapter('clearjwt/express requireAuth', (verifyRequest) => mountedAtApi(connectLike(requireAuth(verifyRequest))));

@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import { requireAuth, type FastifyReplyLike, type FastifyRequestLike } from '../src/adapters/fastify.js';
 import { AuthError } from '../src/errors.js';
 import { CASES, expectedRefusal, verify } from './support/adapter-setup.js';
+import { testDpopAdapter } from './support/adapter-dpop.js';
+import type { RequestListener } from 'node:http';
 
 // Fastify itself is not a dependency of the library (examples/fastify runs the hook in real
 // Fastify 5); here the reply records what the hook asked of it.
@@ -52,3 +54,22 @@ test("clearjwt/fastify requireAuth: onError 'next' throws the AuthError to Fasti
 test('clearjwt/fastify requireAuth: options are checked at setup', () => {
   assert.throws(() => requireAuth(verify, { scopes: 'admin' } as never), /clearjwt\/fastify requireAuth: scopes must be an array/);
 });
+
+// The hook on a real node:http server, with the request and reply members Fastify gives it:
+// `url` is the request target, `raw` the IncomingMessage; headers set on the reply before the
+// handler runs go out with the handler's response.
+function fastifyLike(hook: ReturnType<typeof requireAuth>): RequestListener {
+  return (req, res) => {
+    const request: FastifyRequestLike = { method: req.method, url: req.url, headers: req.headers, raw: req };
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    let status = 200;
+    let sent = false;
+    const reply: FastifyReplyLike = {
+      code: (code) => { status = code; return reply; },
+      headers: (values) => { Object.assign(headers, values); return reply; },
+      send: (payload) => { sent = true; res.writeHead(status, headers).end(payload); return reply; },
+    };
+    void hook(request, reply).then(() => { if (!sent) reply.send(JSON.stringify({ sub: request.auth?.sub })); });
+  };
+}
+testDpopAdapter('clearjwt/fastify requireAuth', (verifyRequest) => fastifyLike(requireAuth(verifyRequest)));

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { authErrorResponse, requireAuth, withAuth, type FetchContextLike } from '../src/adapters/fetch.js';
 import { AuthError } from '../src/errors.js';
 import { CASES, expectedRefusal, readResponse, token, verify } from './support/adapter-setup.js';
+import { acceptableNonces, boundToken, dpopVerifier, fetchListener, PATH, proof, testDpopAdapter } from './support/adapter-dpop.js';
 
 const request = (authorization: string | undefined) =>
   new Request('http://127.0.0.1/user/info', { headers: authorization === undefined ? {} : { authorization } });
@@ -18,7 +19,7 @@ for (const { name, authorization, scopes, expect } of CASES) {
 
   test(`clearjwt/fetch requireAuth (Hono-style context): ${name} → ${expect}`, async () => {
     const stored = new Map<string, unknown>();
-    const context: FetchContextLike = { req: { raw: request(authorization()) }, set: (key, value) => void stored.set(key, value) };
+    const context: FetchContextLike = { req: { raw: request(authorization()) }, set: (key, value) => void stored.set(key, value), header: () => {} };
     let nextCalled = false;
     const result = await requireAuth(verify, scopes === undefined ? undefined : { scopes })(context, async () => { nextCalled = true; });
     if (expect === 'ok') {
@@ -45,7 +46,7 @@ test('clearjwt/fetch withAuth: extra arguments (Next.js context, Bun server) rea
 test("clearjwt/fetch: onError 'next' rejects / throws the AuthError; a handler's own error is not turned into a 401", async () => {
   const isMissing = (error: unknown) => error instanceof AuthError && error.code === 'auth.authorization_header_missing';
   await assert.rejects(withAuth(verify, { onError: 'next' }, () => Response.json({}))(request(undefined)), isMissing);
-  const context: FetchContextLike = { req: { raw: request(undefined) }, set: () => {} };
+  const context: FetchContextLike = { req: { raw: request(undefined) }, set: () => {}, header: () => {} };
   await assert.rejects(requireAuth(verify, { onError: 'next' })(context, async () => {}), isMissing);
   const failing = withAuth(verify, () => { throw new RangeError('handler bug'); });
   await assert.rejects(failing(request(`Bearer ${token()}`)), RangeError);
@@ -62,4 +63,30 @@ test('clearjwt/fetch: options and handler are checked at setup', () => {
   assert.throws(() => withAuth(verify, { onError: 'next', respond: true } as never, () => Response.json({})), /unknown option "respond"/);
   assert.throws(() => withAuth(verify, { scopes: ['admin'] } as never), /the last argument must be the handler/);
   assert.throws(() => requireAuth((() => {}) as never), /first argument must be the verifier/);
+});
+
+testDpopAdapter('clearjwt/fetch withAuth', (verifyRequest) => fetchListener(withAuth(verifyRequest, (_request, claims) => Response.json({ sub: claims.sub }))));
+
+// A Hono-like context: the handler's Response becomes c.res, and c.header sets on it.
+testDpopAdapter('clearjwt/fetch requireAuth (Hono-style context)', (verifyRequest) => {
+  const middleware = requireAuth(verifyRequest);
+  return fetchListener(async (raw) => {
+    const variables = new Map<string, unknown>();
+    let res: Response | undefined;
+    const context: FetchContextLike = { req: { raw }, set: (key, value) => void variables.set(key, value), header: (name, value) => res!.headers.set(name, value) };
+    const early = await middleware(context, async () => { res = Response.json({ sub: (variables.get('auth') as { sub: string }).sub }); });
+    return early ?? res!;
+  });
+});
+
+test('clearjwt/fetch withAuth with DPoP: a response with immutable headers is copied with the nonce', async () => {
+  const frozen = Response.redirect('https://example.test/next', 302); // its headers are immutable
+  assert.throws(() => frozen.headers.set('x', 'y'), TypeError);
+  const route = withAuth(dpopVerifier(true), () => frozen);
+  const token = boundToken();
+  const [nonce] = acceptableNonces();
+  const response = await route(new Request('http://127.0.0.1/api/resource', { headers: { authorization: `DPoP ${token}`, dpop: proof(token, 'GET', PATH, { nonce }) } }));
+  assert.equal(response.status, 302);
+  assert.equal(response.headers.get('location'), 'https://example.test/next');
+  assert.equal(response.headers.get('dpop-nonce'), nonce);
 });

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { withAuth } from '../src/adapters/node.js';
 import { AuthError } from '../src/errors.js';
 import { CASES, expectedRefusal, readResponse, token, verify, withServer } from './support/adapter-setup.js';
+import { dpopVerifier, testDpopAdapter } from './support/adapter-dpop.js';
 
 for (const { name, authorization, scopes, expect } of CASES) {
   test(`clearjwt/node withAuth: ${name} → ${expect}`, async () => {
@@ -51,4 +52,12 @@ test("clearjwt/node withAuth: onError 'next' rejects with the AuthError and send
 test('clearjwt/node withAuth: a missing handler or a bad option is a TypeError at setup', () => {
   assert.throws(() => withAuth(verify, {} as never), /the last argument must be the handler/);
   assert.throws(() => withAuth(verify, { scope: ['admin'] } as never, () => {}), /unknown option "scope"/);
+});
+
+testDpopAdapter('clearjwt/node withAuth', (verifyRequest) => withAuth(verifyRequest, (_req, res, claims) => {
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sub: claims.sub }));
+}));
+
+test('clearjwt/node withAuth: a token getter cannot be combined with a DPoP verifier (setup TypeError)', () => {
+  assert.throws(() => withAuth(dpopVerifier(), { token: () => 'x' }, () => {}), /clearjwt\/node withAuth: token cannot be used with a DPoP verifier/);
 });

@@ -287,17 +287,20 @@ test('dpop verifier: with nonces on, a proof without the current nonce gets use_
   assert.equal(error.code, 'auth.dpop_nonce_required');
   assert.equal(error.status, 401);
   assert.match(error.wwwAuthenticate, /^DPoP realm="api", error="use_dpop_nonce", /);
-  const nonce = verifyNonce.responseHeaders()['DPoP-Nonce'];
+  const nonce = verifyNonce.responseHeaders()['dpop-nonce'];
   assert.ok(nonce !== undefined && /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(nonce), 'NQCHAR nonce (§8.1)');
+  assert.equal(error.headers['dpop-nonce'], nonce, 'the refusal itself carries the nonce (§9)');
 
   assert.equal(await outcome(verifyNonce(dpopRequest(proofFor({ claims: { nonce } })))), 'valid');
   assert.equal(await outcome(verifyNonce(dpopRequest(proofFor({ claims: { nonce: `${nonce}x` } })))), 'auth.dpop_nonce_required');
   nowMs += 60_000; // one rotation: the previous nonce is still accepted
-  assert.notEqual(verifyNonce.responseHeaders()['DPoP-Nonce'], nonce);
+  assert.notEqual(verifyNonce.responseHeaders()['dpop-nonce'], nonce);
   assert.equal(await outcome(verifyNonce(dpopRequest(proofFor({ claims: { nonce } })))), 'valid');
   nowMs += 60_000; // two rotations: it is not
   assert.equal(await outcome(verifyNonce(dpopRequest(proofFor({ claims: { nonce } })))), 'auth.dpop_nonce_required');
   assert.deepEqual(dpopVerifier().responseHeaders(), {}, 'no nonce header when nonces are off');
+  const withoutNonces = await dpopVerifier()(dpopRequest(undefined)).then(() => assert.fail('accepted'), (caught: unknown) => caught as AuthError);
+  assert.equal(withoutNonces.headers['dpop-nonce'], undefined);
 });
 
 // ---- the replay store -------------------------------------------------------------------
@@ -327,6 +330,14 @@ test('dpop verifier: the store is asked with a fixed-size key and a TTL covering
   assert.match(calls[0]![0], /^[A-Za-z0-9_-]{43}$/);
   // iat + 30 + 5 s is 25 s from now; one more second of margin.
   assert.equal(calls[0]![1], 26_000);
+});
+
+test("dpop verifier: a 503 from the core keeps its Retry-After and gets the DPoP challenge", async () => {
+  const keysDown = { token: async () => { throw new AuthError('auth.jwks_unavailable', { retryAfter: 7 }); } };
+  const verifier = createDpopVerifier(keysDown, { mode: 'required', publicOrigin: ORIGIN, algorithms: ['ES256'] });
+  const error = await verifier(dpopRequest(proofFor())).then(() => assert.fail('accepted'), (caught: unknown) => caught as AuthError);
+  assert.deepEqual([error.status, error.retryAfter, error.headers['retry-after'], error.wwwAuthenticate],
+    [503, 7, '7', 'DPoP realm="api", algs="ES256"']);
 });
 
 test('dpop verifier: caller mistakes are TypeErrors, never 401s', async () => {

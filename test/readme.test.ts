@@ -82,6 +82,16 @@ test('readme: every adapter snippet is the tested example app\'s code', () => {
   }
 });
 
+// The DPoP section's adapter snippet is the Express example's DPoP route, which CI runs.
+test('readme: the DPoP adapter snippet is the tested Express example\'s DPoP route', () => {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const snippet = /<!-- examples\/express\/server\.js#readme-dpop -->\n```js\n([\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(snippet !== undefined, 'README has the DPoP adapter snippet');
+  const source = readFileSync(join(REPO_ROOT, 'examples', 'express', 'server.js'), 'utf8');
+  const region = /\/\/ #region readme-dpop\n([\s\S]*?)\/\/ #endregion/.exec(source)?.[1];
+  assert.equal(snippet, region, 'README differs from examples/express/server.js');
+});
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,4 +1,4 @@
-// Express 5 with clearjwt/express. Run: ISSUER=… AUDIENCE=… PORT=3000 node server.js
+// Express 5 with clearjwt/express. Run: ISSUER=… AUDIENCE=… PUBLIC_ORIGIN=https://api.example.com PORT=3000 node server.js
 // #region readme
 import express from 'express';
 import { createVerifier, requireAuth } from 'clearjwt/express';
@@ -8,6 +8,14 @@ const app = express();
 
 app.get('/user/info', requireAuth(verify), (req, res) => res.json({ sub: req.auth.sub }));
 app.get('/admin/stats', requireAuth(verify, { scopes: ['admin'] }), (req, res) => res.json({ sub: req.auth.sub, admin: true }));
+// #endregion
+
+// #region readme-dpop
+import { createDpopVerifier } from 'clearjwt/dpop';
+
+// Proof-of-possession (RFC 9449): the same adapter, given the DPoP verifier instead of verify.
+const verifyDpop = createDpopVerifier(verify, { mode: 'required', publicOrigin: process.env.PUBLIC_ORIGIN, nonce: {} });
+app.get('/dpop/info', requireAuth(verifyDpop), (req, res) => res.json({ sub: req.auth.sub }));
 // #endregion
 
 const server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {

@@ -10,3 +10,8 @@ app.use((error: unknown, _req: express.Request, res: express.Response, next: exp
   if (error instanceof AuthError) return void res.status(error.status).set(error.headers).json(error.body);
   next(error);
 });
+
+// With DPoP: the same middleware takes the DPoP verifier; the response type fits (setHeader for the nonce).
+import { createDpopVerifier } from 'clearjwt/dpop';
+const verifyDpop = createDpopVerifier(verify, { mode: 'required', publicOrigin: 'https://api.example.com', nonce: {} });
+app.get('/dpop', requireAuth(verifyDpop, { scopes: ['admin'] }), (req, res) => { res.json({ sub: req.auth?.sub }); });

@@ -12,3 +12,8 @@ const app = Fastify();
 app.get('/admin/stats', { onRequest: requireAuth(verify, { scopes: ['admin'] }) }, async (request) => ({ sub: request.auth?.sub }));
 app.get('/cookie', { preHandler: requireAuth(verify, { token: (request: FastifyRequest) => request.headers['x-token'] as string | undefined, onError: 'next' }) }, async () => ({}));
 app.addHook('onRequest', requireAuth(verify));
+
+// With DPoP: the same hook takes the DPoP verifier (method and url from the FastifyRequest).
+import { createDpopVerifier } from 'clearjwt/dpop';
+const verifyDpop = createDpopVerifier(verify, { mode: 'allowed', publicOrigin: 'https://api.example.com' });
+app.get('/dpop', { onRequest: requireAuth(verifyDpop, { scopes: ['admin'] }) }, async (request) => ({ sub: request.auth?.sub }));

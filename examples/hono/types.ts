@@ -8,3 +8,8 @@ const app = new Hono<{ Variables: { auth: Claims } }>();
 app.get('/admin/stats', requireAuth(verify, { scopes: ['admin'] }), (c) => c.json({ sub: c.get('auth').sub }));
 app.use('/api/*', requireAuth(verify, { onError: 'next' }));
 app.onError((error) => (error instanceof AuthError ? authErrorResponse(error) : new Response('internal error', { status: 500 })));
+
+// With DPoP: the same middleware takes the DPoP verifier; Hono's c.header sets the nonce.
+import { createDpopVerifier } from 'clearjwt/dpop';
+const verifyDpop = createDpopVerifier(verify, { mode: 'required', publicOrigin: 'https://api.example.com', nonce: {} });
+app.get('/dpop', requireAuth(verifyDpop), (c) => c.json({ sub: c.get('auth').sub }));

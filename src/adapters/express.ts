@@ -4,17 +4,18 @@
 //   app.get('/admin', requireAuth(verify, { scopes: ['admin'] }), (req, res) => res.json(req.auth))
 
 import type { Claims } from '../claims.js';
-import type { Verifier } from '../verifier.js';
-import { authenticate, readAuthOptions, type AuthOptions } from './authenticate.js';
-import { sendAuthError, type NodeRequestLike, type NodeResponseLike } from './node.js';
+import { authenticate, readAuthOptions, type AnyVerifier, type AuthOptions } from './authenticate.js';
+import { nodeRequest, sendAuthError, setSuccessHeaders, type NodeRequestLike, type NodeResponseLike } from './node.js';
 
-export type { AuthOptions } from './authenticate.js';
+export type { AuthOptions, RequestVerifier } from './authenticate.js';
 // So that one import line and createVerifier are the whole setup of an app.
 export { AuthError } from '../errors.js';
 export { createVerifier } from '../verifier.js';
 
 /** The request as the middleware sees it: node's IncomingMessage, plus `auth` once verified. */
 export interface ExpressRequestLike extends NodeRequestLike {
+  /** The request target as received, before a mounted router rewrote `url`. */
+  readonly originalUrl?: string | undefined;
   /** The verified token's claims, set before `next()` is called. */
   auth?: Claims<object>;
 }
@@ -30,13 +31,15 @@ export type AuthMiddleware<Req extends ExpressRequestLike = ExpressRequestLike> 
  * handed to `next(error)` for your error handler. Options are checked now (TypeError).
  */
 export function requireAuth<Custom extends object = Record<never, never>, Req extends ExpressRequestLike = ExpressRequestLike>(
-  verify: Verifier<Custom>, options?: AuthOptions<Req>,
+  verify: AnyVerifier<Custom>, options?: AuthOptions<Req>,
 ): AuthMiddleware<Req> {
-  const settings = readAuthOptions<Req>('clearjwt/express requireAuth', verify, options);
+  const settings = readAuthOptions<Req, Custom>('clearjwt/express requireAuth', verify, options);
   // Never returns a promise that could reject: Express 4 would leave it unhandled.
   return (req, res, next) => {
-    authenticate(verify, settings, req, req.headersDistinct ?? req.headers).then((claims) => {
+    // A mounted router rewrites req.url; originalUrl is the target as the client sent it.
+    authenticate(settings, req, nodeRequest(req, req.originalUrl ?? req.url)).then((claims) => {
       req.auth = claims;
+      setSuccessHeaders(res, settings);
       next();
     }, (error: unknown) => {
       if (settings.respond) sendAuthError(res, error);

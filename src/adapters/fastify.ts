@@ -4,17 +4,19 @@
 
 import type { Claims } from '../claims.js';
 import { toAuthError } from '../errors.js';
-import type { Verifier } from '../verifier.js';
-import { authenticate, readAuthOptions, type AuthOptions } from './authenticate.js';
+import { authenticate, readAuthOptions, successHeaders, type AnyVerifier, type AuthOptions } from './authenticate.js';
 import type { NodeRequestLike } from './node.js';
 
-export type { AuthOptions } from './authenticate.js';
+export type { AuthOptions, RequestVerifier } from './authenticate.js';
 // So that one import line and createVerifier are the whole setup of an app.
 export { AuthError } from '../errors.js';
 export { createVerifier } from '../verifier.js';
 
 /** The part of a FastifyRequest the hook reads and writes. */
 export interface FastifyRequestLike {
+  /** With a DPoP verifier: the method and the request target (path and query) the proof must name. */
+  readonly method?: string | undefined;
+  readonly url?: string | undefined;
   readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
   /** The node:http request; its `headersDistinct` keeps repeated Authorization headers. */
   readonly raw?: Partial<NodeRequestLike>;
@@ -39,13 +41,17 @@ export type AuthHook = (request: FastifyRequestLike, reply: FastifyReplyLike) =>
  * Fastify's error handler (`setErrorHandler`). Options are checked now (TypeError).
  */
 export function requireAuth<Custom extends object = Record<never, never>, Req extends FastifyRequestLike = FastifyRequestLike>(
-  verify: Verifier<Custom>, options?: AuthOptions<Req>,
+  verify: AnyVerifier<Custom>, options?: AuthOptions<Req>,
 ): AuthHook {
   // Req only types the token getter's argument (e.g. a FastifyRequest with cookies).
-  const settings = readAuthOptions<FastifyRequestLike>('clearjwt/fastify requireAuth', verify, options as AuthOptions<FastifyRequestLike> | undefined);
+  const settings = readAuthOptions<FastifyRequestLike, Custom>('clearjwt/fastify requireAuth', verify, options as AuthOptions<FastifyRequestLike> | undefined);
   return async (request, reply) => {
     try {
-      request.auth = await authenticate(verify, settings, request, request.raw?.headersDistinct ?? request.headers);
+      const headers = request.raw?.headersDistinct ?? request.headers;
+      request.auth = await authenticate(settings, request, { method: request.method, url: request.url, headers });
+      // Kept by the reply for the handler's response (RFC 9449 §8.2: the nonce on every response).
+      const extra = successHeaders(settings);
+      if (Object.keys(extra).length > 0) reply.headers(extra);
       return undefined;
     } catch (error) {
       if (!settings.respond) throw error;

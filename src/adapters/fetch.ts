@@ -7,10 +7,9 @@
 
 import type { Claims } from '../claims.js';
 import { toAuthError } from '../errors.js';
-import type { Verifier } from '../verifier.js';
-import { authenticate, readAuthOptions, type AuthOptions } from './authenticate.js';
+import { authenticate, readAuthOptions, successHeaders, type AnyVerifier, type AuthOptions } from './authenticate.js';
 
-export type { AuthOptions } from './authenticate.js';
+export type { AuthOptions, RequestVerifier } from './authenticate.js';
 // So that one import line and createVerifier are the whole setup of an app.
 export { AuthError } from '../errors.js';
 export { createVerifier } from '../verifier.js';
@@ -24,6 +23,25 @@ export function authErrorResponse(error: unknown): Response {
   return new Response(JSON.stringify(authError.body), { status: authError.status, headers: authError.headers });
 }
 
+// The URL of a fetch Request is absolute, its origin built by the runtime from the Host
+// header; the DPoP leaf keeps only its path and query and puts its publicOrigin in front.
+const fetchRequest = (request: Request) => ({ method: request.method, url: request.url, headers: request.headers });
+
+// The route's headers on the handler's response (RFC 9449 §8.2: the nonce on every response).
+// A Response whose headers are immutable (one from fetch()) is copied with them.
+function withHeaders(response: Response, headers: Record<string, string>): Response {
+  const entries = Object.entries(headers);
+  if (entries.length === 0) return response;
+  try {
+    for (const [name, value] of entries) response.headers.set(name, value);
+    return response;
+  } catch {
+    const copy = new Headers(response.headers);
+    for (const [name, value] of entries) copy.set(name, value);
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers: copy });
+  }
+}
+
 /** A fetch handler that runs once the request is authenticated; extra arguments (Next.js context, Bun server) pass through. */
 export type AuthenticatedFetchHandler<Custom extends object, Rest extends unknown[]> =
   (request: Request, claims: Claims<Custom>, ...rest: Rest) => Response | Promise<Response>;
@@ -35,28 +53,28 @@ export type AuthenticatedFetchHandler<Custom extends object, Rest extends unknow
  * rejects with the AuthError. Options are checked now; a wrong one throws a TypeError.
  */
 export function withAuth<Custom extends object = Record<never, never>, Rest extends unknown[] = []>(
-  verify: Verifier<Custom>, handler: AuthenticatedFetchHandler<Custom, Rest>,
+  verify: AnyVerifier<Custom>, handler: AuthenticatedFetchHandler<Custom, Rest>,
 ): (request: Request, ...rest: Rest) => Promise<Response>;
 export function withAuth<Custom extends object = Record<never, never>, Rest extends unknown[] = []>(
-  verify: Verifier<Custom>, options: AuthOptions<Request>, handler: AuthenticatedFetchHandler<Custom, Rest>,
+  verify: AnyVerifier<Custom>, options: AuthOptions<Request>, handler: AuthenticatedFetchHandler<Custom, Rest>,
 ): (request: Request, ...rest: Rest) => Promise<Response>;
 export function withAuth<Custom extends object, Rest extends unknown[]>(
-  verify: Verifier<Custom>,
+  verify: AnyVerifier<Custom>,
   optionsOrHandler: AuthOptions<Request> | AuthenticatedFetchHandler<Custom, Rest>,
   maybeHandler?: AuthenticatedFetchHandler<Custom, Rest>,
 ): (request: Request, ...rest: Rest) => Promise<Response> {
   const [options, handler] = typeof optionsOrHandler === 'function' ? [undefined, optionsOrHandler] : [optionsOrHandler, maybeHandler];
-  const settings = readAuthOptions<Request>('clearjwt/fetch withAuth', verify, options);
+  const settings = readAuthOptions<Request, Custom>('clearjwt/fetch withAuth', verify, options);
   if (typeof handler !== 'function') throw new TypeError('clearjwt/fetch withAuth: the last argument must be the handler (request, claims)');
   return async (request, ...rest) => {
     let claims: Claims<Custom>;
     try {
-      claims = await authenticate(verify, settings, request, request.headers);
+      claims = await authenticate(settings, request, fetchRequest(request));
     } catch (error) {
       if (!settings.respond) throw error;
       return authErrorResponse(error);
     }
-    return handler(request, claims, ...rest);
+    return withHeaders(await handler(request, claims, ...rest), successHeaders(settings));
   };
 }
 
@@ -64,6 +82,8 @@ export function withAuth<Custom extends object, Rest extends unknown[]>(
 export interface FetchContextLike {
   readonly req: { readonly raw: Request };
   set(key: 'auth', value: Claims<object>): void;
+  /** Sets a header on the context's response (Hono's `c.header`): the DPoP nonce on success. */
+  header(name: string, value: string): void;
 }
 
 /** A Hono-style middleware: `(c, next)`, returning a Response to answer early. */
@@ -78,17 +98,19 @@ export type AuthContextMiddleware<Context extends FetchContextLike = FetchContex
  * receives the context. Options are checked now; a wrong one throws a TypeError.
  */
 export function requireAuth<Custom extends object = Record<never, never>, Context extends FetchContextLike = FetchContextLike>(
-  verify: Verifier<Custom>, options?: AuthOptions<Context>,
+  verify: AnyVerifier<Custom>, options?: AuthOptions<Context>,
 ): AuthContextMiddleware<Context> {
-  const settings = readAuthOptions<Context>('clearjwt/fetch requireAuth', verify, options);
+  const settings = readAuthOptions<Context, Custom>('clearjwt/fetch requireAuth', verify, options);
   return async (c, next) => {
     try {
-      c.set('auth', await authenticate(verify, settings, c, c.req.raw.headers));
+      c.set('auth', await authenticate(settings, c, fetchRequest(c.req.raw)));
     } catch (error) {
       if (!settings.respond) throw error;
       return authErrorResponse(error);
     }
     await next();
+    // After the handler, so that the headers land on the response it made.
+    for (const [name, value] of Object.entries(successHeaders(settings))) c.header(name, value);
     return undefined;
   };
 }

@@ -5,16 +5,18 @@
 
 import type { Claims } from '../claims.js';
 import { toAuthError, type AuthError } from '../errors.js';
-import type { Verifier } from '../verifier.js';
-import { authenticate, readAuthOptions, type AuthOptions } from './authenticate.js';
+import { authenticate, readAuthOptions, successHeaders, type AnyVerifier, type AuthOptions, type AuthSettings, type HttpRequest } from './authenticate.js';
 
-export type { AuthOptions } from './authenticate.js';
+export type { AuthOptions, RequestVerifier } from './authenticate.js';
 // So that one import line and createVerifier are the whole setup of an app.
 export { AuthError } from '../errors.js';
 export { createVerifier } from '../verifier.js';
 
 /** The part of node:http's `IncomingMessage` the adapter reads. */
 export interface NodeRequestLike {
+  /** With a DPoP verifier: the method and the request target the proof must name. */
+  readonly method?: string | undefined;
+  readonly url?: string | undefined;
   /** Node ≥ 18.3: every value of every header, so two Authorization headers are seen (and refused). */
   readonly headersDistinct?: Readonly<Record<string, readonly string[] | undefined>>;
   readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
@@ -24,6 +26,8 @@ export interface NodeRequestLike {
 export interface NodeResponseLike {
   readonly headersSent: boolean;
   writeHead(status: number, headers: Record<string, string | number>): unknown;
+  /** Sets a header of the response still to be written (the DPoP nonce on success). */
+  setHeader(name: string, value: string): unknown;
   end(body?: string): unknown;
 }
 
@@ -42,6 +46,16 @@ export function sendAuthError(res: NodeResponseLike, error: unknown): void {
   res.end(text);
 }
 
+/** What the verifier reads from a node:http request; `url` is the request target as received. */
+export function nodeRequest(req: NodeRequestLike, url = req.url): HttpRequest {
+  return { method: req.method, url, headers: req.headersDistinct ?? req.headers };
+}
+
+/** Before the handler writes: the headers every response of the route carries (the DPoP nonce, RFC 9449 §8.2). */
+export function setSuccessHeaders<Request, Custom extends object>(res: NodeResponseLike, settings: AuthSettings<Request, Custom>): void {
+  for (const [name, value] of Object.entries(successHeaders(settings))) res.setHeader(name, value);
+}
+
 /**
  * Wraps a node:http handler so it runs only for an authenticated request: the token is
  * verified (with the route's `scopes`), then `handler(req, res, claims)` runs. A refused
@@ -49,27 +63,28 @@ export function sendAuthError(res: NodeResponseLike, error: unknown): void {
  * rejects with it). Options are checked now; a wrong one throws a TypeError.
  */
 export function withAuth<Req extends NodeRequestLike, Res extends NodeResponseLike, Custom extends object = Record<never, never>>(
-  verify: Verifier<Custom>, handler: AuthenticatedHandler<Req, Res, Custom>,
+  verify: AnyVerifier<Custom>, handler: AuthenticatedHandler<Req, Res, Custom>,
 ): (req: Req, res: Res) => Promise<void>;
 export function withAuth<Req extends NodeRequestLike, Res extends NodeResponseLike, Custom extends object = Record<never, never>>(
-  verify: Verifier<Custom>, options: AuthOptions<Req>, handler: AuthenticatedHandler<Req, Res, Custom>,
+  verify: AnyVerifier<Custom>, options: AuthOptions<Req>, handler: AuthenticatedHandler<Req, Res, Custom>,
 ): (req: Req, res: Res) => Promise<void>;
 export function withAuth<Req extends NodeRequestLike, Res extends NodeResponseLike, Custom extends object>(
-  verify: Verifier<Custom>,
+  verify: AnyVerifier<Custom>,
   optionsOrHandler: AuthOptions<Req> | AuthenticatedHandler<Req, Res, Custom>,
   maybeHandler?: AuthenticatedHandler<Req, Res, Custom>,
 ): (req: Req, res: Res) => Promise<void> {
   const [options, handler] = typeof optionsOrHandler === 'function' ? [undefined, optionsOrHandler] : [optionsOrHandler, maybeHandler];
-  const settings = readAuthOptions<Req>('clearjwt/node withAuth', verify, options);
+  const settings = readAuthOptions<Req, Custom>('clearjwt/node withAuth', verify, options);
   if (typeof handler !== 'function') throw new TypeError('clearjwt/node withAuth: the last argument must be the handler (req, res, claims)');
   return async (req, res) => {
     let claims: Claims<Custom>;
     try {
-      claims = await authenticate(verify, settings, req, req.headersDistinct ?? req.headers);
+      claims = await authenticate(settings, req, nodeRequest(req));
     } catch (error) {
       if (!settings.respond) throw error;
       return sendAuthError(res, error);
     }
+    setSuccessHeaders(res, settings);
     await handler(req, res, claims);
   };
 }

@@ -21,7 +21,10 @@ export interface TokenVerifier<Custom extends object> {
 
 export interface DpopVerifier<Custom extends object = Record<never, never>> {
   (request: DpopRequest, options?: VerifyCallOptions): Promise<Claims<Custom>>;
-  /** Headers for every response of a protected route: `DPoP-Nonce` when nonces are on (§8.2, §9). */
+  /**
+   * Headers for every response of a protected route: `dpop-nonce` when nonces are on (§8.2,
+   * §9), else `{}`. Errors from the verifier already carry them in `AuthError.headers`.
+   */
   responseHeaders(): Record<string, string>;
 }
 
@@ -51,13 +54,12 @@ export function createDpopVerifier<Custom extends object = Record<never, never>>
       if (own(claims, 'cnf') !== undefined) throw new AuthError('auth.dpop_bound_token_as_bearer');
       return claims;
     } catch (error) {
-      throw withChallenges(error, scheme, settings);
+      throw withChallenges(error, scheme, settings, responseHeaders());
     }
   }
   const { nonces } = settings;
-  return Object.assign(verifyRequest, {
-    responseHeaders: (): Record<string, string> => (nonces === undefined ? {} : { 'DPoP-Nonce': nonces.current() }),
-  });
+  const responseHeaders = (): Record<string, string> => (nonces === undefined ? {} : { 'dpop-nonce': nonces.current() });
+  return Object.assign(verifyRequest, { responseHeaders });
 }
 
 // `Authorization: DPoP <token>`: the token, then the proof (§4.3), then their binding. The
@@ -120,11 +122,12 @@ async function rememberProof(checked: CheckedProof, nowMs: number, settings: Dpo
 }
 
 // RFC 9449 §7.1: the DPoP challenge names the accepted algs; §7.2: with both schemes on,
-// both are offered, the one the request used first, carrying the error.
-function withChallenges(error: unknown, scheme: string | undefined, settings: DpopSettings): AuthError {
+// both are offered, the one the request used first, carrying the error. §9: with nonces on,
+// every refusal names the current nonce, so the client's next proof can carry it.
+function withChallenges(error: unknown, scheme: string | undefined, settings: DpopSettings, extraHeaders: Record<string, string>): AuthError {
   const { code, requiredScopes, cause, retryAfter } = toAuthError(error);
   const dpop: Challenge = { scheme: 'DPoP', params: { algs: [...settings.rules.algorithms].join(' ') } };
   const bearer: Challenge = { scheme: 'Bearer' };
   const challenges = settings.mode === 'required' ? [dpop] : scheme === 'dpop' ? [dpop, bearer] : [bearer, dpop];
-  return new AuthError(code, { requiredScopes, realm: settings.realm, cause: cause ?? error, retryAfter, challenges });
+  return new AuthError(code, { requiredScopes, realm: settings.realm, cause: cause ?? error, retryAfter, challenges, extraHeaders });
 }
