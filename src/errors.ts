@@ -77,7 +77,52 @@ export interface AuthErrorOptions {
   readonly requiredScopes?: readonly string[] | undefined;
   readonly realm?: string | undefined;
   readonly cause?: unknown;
+  readonly detail?: AuthErrorDetail | undefined;
 }
+
+/** A JSON value's type as a word, for details that name a wrong type without its value. */
+export type JsonType = 'string' | 'number' | 'boolean' | 'null' | 'array' | 'object' | 'undefined';
+
+/**
+ * For the server's logs only: which check refused the token and, where the values are not
+ * secret, what was expected and what was found. Never the token, its signature, key material,
+ * or a claim value other than `iss`, `aud`, `exp`, `nbf` and `iat`. Built only on failure.
+ * Not enumerable, so `JSON.stringify(error)` and response bodies never carry it; read
+ * `error.detail` explicitly. Times are seconds since the epoch, `tolerance` the clock
+ * tolerance in seconds.
+ */
+export type AuthErrorDetail =
+  // Bearer (RFC 6750 §2.1).
+  | { readonly check: 'authorization'; readonly reason: 'missing' | 'several_values' | 'not_a_string' | 'not_scheme_space_token' | 'scheme_not_bearer' | 'not_b64token' }
+  // Compact JWS (RFC 7515 §7.1) and its protected header (§4.1).
+  | { readonly check: 'size'; readonly length: number; readonly maxTokenLength: number }
+  | { readonly check: 'segments'; readonly segments: number; readonly empty?: 'header' | 'signature' }
+  | { readonly check: 'base64url'; readonly segment?: 'header' | 'payload' | 'signature' }
+  | { readonly check: 'header'; readonly member?: 'alg' | 'kid' | 'typ' | 'cty'; readonly expected: 'JSON object' | 'string'; readonly found?: JsonType }
+  | { readonly check: 'alg'; readonly alg: string; readonly allowed: readonly string[] }
+  | { readonly check: 'crit' }
+  | { readonly check: 'b64'; readonly found: JsonType }
+  // Keys (RFC 7517) and the signature.
+  | { readonly check: 'key'; readonly reason: 'kid_unknown' | 'no_key_for_alg' | 'several_keys' | 'key_does_not_allow_alg'; readonly kid: string | undefined; readonly alg: string; readonly knownKids: readonly (string | undefined)[] }
+  | { readonly check: 'jwks'; readonly expected: string; readonly found: string }
+  | { readonly check: 'jwk'; readonly member: string; readonly expected: string; readonly found?: string | number }
+  | { readonly check: 'signature'; readonly alg: string; readonly kid: string | undefined }
+  // Claims (RFC 7519 §4.1, RFC 9068).
+  | { readonly check: 'payload'; readonly expected: 'JSON object' }
+  | { readonly check: 'claim_type'; readonly claim: string; readonly expected: 'string' | 'NumericDate' | 'string or array of strings'; readonly found: JsonType }
+  | { readonly check: 'typ'; readonly expected: string; readonly found: string | undefined }
+  | { readonly check: 'iss'; readonly expected: string; readonly found: string | undefined }
+  | { readonly check: 'aud'; readonly expected: readonly string[]; readonly found: string | readonly string[] | undefined }
+  | { readonly check: 'exp'; readonly exp: number | undefined; readonly now: number; readonly tolerance: number }
+  | { readonly check: 'nbf'; readonly nbf: number; readonly now: number; readonly tolerance: number }
+  | { readonly check: 'iat'; readonly iat: number | undefined; readonly now: number; readonly tolerance: number; readonly maxTokenAge?: number }
+  | { readonly check: 'clock'; readonly now: number }
+  | { readonly check: 'scope'; readonly missing: readonly string[]; readonly required: readonly string[] }
+  // Anything else: an exception we did not foresee (see `cause`), or a code raised without detail.
+  | { readonly check: 'unexpected' }
+  | { readonly check: 'unspecified' };
+
+const UNSPECIFIED: AuthErrorDetail = Object.freeze({ check: 'unspecified' });
 
 export class AuthError extends Error {
   override readonly name = 'AuthError';
@@ -88,6 +133,8 @@ export class AuthError extends Error {
   /** For insufficient_scope: the scopes the resource needs (RFC 6750 §3 `scope`). */
   readonly requiredScopes: readonly string[] | undefined;
   readonly realm: string;
+  /** Server-side only, never serialised (not enumerable): see AuthErrorDetail. */
+  declare readonly detail: AuthErrorDetail;
 
   constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {
     const spec: CodeSpec = CODES[code];
@@ -97,6 +144,7 @@ export class AuthError extends Error {
     this.error = spec.error;
     this.requiredScopes = options.requiredScopes;
     this.realm = options.realm ?? DEFAULT_REALM;
+    Object.defineProperty(this, 'detail', { value: options.detail ?? UNSPECIFIED, enumerable: false });
   }
 
   /** The ready `WWW-Authenticate` header value (RFC 6750 §3). */
@@ -126,5 +174,5 @@ export function isAuthError(value: unknown): value is AuthError {
 
 /** Fail closed: anything that is not already an AuthError becomes `auth.verification_failed`. */
 export function toAuthError(error: unknown): AuthError {
-  return error instanceof AuthError ? error : new AuthError('auth.verification_failed', { cause: error });
+  return error instanceof AuthError ? error : new AuthError('auth.verification_failed', { cause: error, detail: { check: 'unexpected' } });
 }

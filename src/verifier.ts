@@ -8,7 +8,7 @@ import type { KeySource } from './key-source.js';
 import { readCallOptions, readVerifierOptions, type KeySettings, type VerifierOptions, type VerifyCallOptions } from './options.js';
 import { createRemoteKeySource } from './remote/jwks-cache.js';
 import { cacheVerifiedTokens, type VerifiedToken } from './token-cache.js';
-import { verifyCompactJws } from './verify-jws.js';
+import { isThenable, verifyJws, type VerifiedJws } from './verify-jws.js';
 
 export type { VerifierOptions, VerifyCallOptions } from './options.js';
 
@@ -25,20 +25,26 @@ export function createVerifier<Custom extends object = Record<never, never>>(opt
   const { rules, decode, realm, now, keys, cache } = readVerifierOptions(options);
   const keySource = createKeySource(keys);
 
-  // Every check on the token itself; only the per-call scopes are left for the caller.
-  async function verifyToken(token: string): Promise<VerifiedToken> {
-    const { header, payload, key } = await verifyCompactJws(token, keySource.resolveKey, decode);
+  // Every check on the token itself; only the per-call scopes are left for the caller. A plain
+  // value when the key and the signature's verdict are at hand (verifyJws), else a promise.
+  function verifyToken(token: string): VerifiedToken | Promise<VerifiedToken> {
+    const verified = verifyJws(token, keySource.resolveKey, decode);
+    return isThenable(verified) ? verified.then(checkVerifiedClaims) : checkVerifiedClaims(verified);
+  }
+  function checkVerifiedClaims({ header, payload, key }: VerifiedJws): VerifiedToken {
     const { claims, grantedScopes } = checkClaims(header.typ, payload, rules, now() / 1000);
     return { claims, key, grantedScopes };
   }
   // The opt-in cache wraps verifyToken and adds no checks of its own (src/token-cache.ts).
-  const verifyTokenOrHit = cache === undefined ? verifyToken : cacheVerifiedTokens(verifyToken, {
+  const verifyTokenOrHit = cache === undefined ? verifyToken : cacheVerifiedTokens(async (token) => verifyToken(token), {
     max: cache.max, isCurrent: (key) => keySource.isCurrent(key), timeRules: rules, now,
   });
 
+  // The one async frame of a verification: it awaits only when a stage answered with a promise.
   async function verifyWithScopes(token: string, scopes: readonly string[]): Promise<Claims<Custom>> {
     try {
-      const verified = await verifyTokenOrHit(token);
+      const found = verifyTokenOrHit(token);
+      const verified = isThenable(found) ? await found : found;
       checkScopes(verified.grantedScopes, rules.requiredScopes, scopes);
       return verified.claims as Claims<Custom>;
     } catch (error) {
@@ -74,8 +80,8 @@ function headerToken(headers: HeadersInput | null | undefined, realm: string | u
 // waiting on it, and a framework that decorates errors must not leak between them. Anything
 // that is not an AuthError fails closed (toAuthError).
 function forThisRequest(error: unknown, realm: string | undefined): AuthError {
-  const { code, requiredScopes, cause } = toAuthError(error);
-  return new AuthError(code, { requiredScopes, realm, cause });
+  const { code, requiredScopes, cause, detail } = toAuthError(error);
+  return new AuthError(code, { requiredScopes, realm, cause, detail });
 }
 
 function createKeySource(keys: KeySettings): KeySource {

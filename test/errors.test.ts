@@ -74,3 +74,22 @@ test('errors: messages hold no `"` or `\\`, which RFC 6750 §3 keeps out of erro
     assert.doesNotMatch(new AuthError(code).message, /["\\]/, code);
   }
 });
+
+test('errors: detail is for the server only: not enumerable, never in JSON.stringify, nor is cause', () => {
+  const detail = { check: 'iss', expected: 'https://issuer.example', found: 'https://evil.example' } as const;
+  const cause = new Error('inner secret');
+  const error = new AuthError('auth.jwt_issuer_mismatch', { detail, cause });
+  assert.deepEqual(error.detail, detail);
+  assert.equal(Object.getOwnPropertyDescriptor(error, 'detail')?.enumerable, false);
+  assert.ok(!Object.keys(error).includes('detail') && !Object.keys(error).includes('cause'), 'own enumerable keys');
+  const json = JSON.stringify(error);
+  assert.ok(!json.includes('evil.example') && !json.includes('inner secret'), json);
+  assert.deepEqual(JSON.parse(json), { name: 'AuthError', code: 'auth.jwt_issuer_mismatch', status: 401, error: 'invalid_token', realm: 'api' });
+  assert.ok(!error.wwwAuthenticate.includes('evil') && !error.message.includes('evil'), 'nor in the challenge or message');
+  assert.equal('detail' in { ...error }, false, 'a spread copy does not take it either');
+});
+
+test('errors: every AuthError has a detail: "unspecified" when raised without one, "unexpected" for a foreign error', () => {
+  for (const code of AUTH_ERROR_CODES) assert.deepEqual(new AuthError(code).detail, { check: 'unspecified' }, code);
+  assert.deepEqual(toAuthError(new RangeError('x')).detail, { check: 'unexpected' });
+});
