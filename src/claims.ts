@@ -66,13 +66,12 @@ export function checkClaims(typ: string | undefined, payload: Uint8Array, rules:
 
 /**
  * The time-dependent rules: exp (required), nbf, iat and maxTokenAge, each with the clock
- * tolerance. Also what the verified-token cache re-checks on every hit.
+ * tolerance; `now` in seconds. Also what the verified-token cache re-checks on every hit.
  */
-export function checkTime(claims: Claims, rules: Pick<ClaimRules, 'clockTolerance' | 'maxTokenAge'>, nowSeconds: number): void {
+export function checkTime(claims: Claims, rules: Pick<ClaimRules, 'clockTolerance' | 'maxTokenAge'>, now: number): void {
   const exp = own(claims, 'exp') as number | undefined;
   const nbf = own(claims, 'nbf') as number | undefined;
   const iat = own(claims, 'iat') as number | undefined;
-  const now = nowSeconds;
   const tolerance = rules.clockTolerance;
   const maxTokenAge = rules.maxTokenAge;
   // RFC 9068 §2.2: exp is required in an access token; a token without one would never die.
@@ -93,16 +92,20 @@ export function checkTime(claims: Claims, rules: Pick<ClaimRules, 'clockToleranc
 }
 
 // RFC 7519 §4.1: registered claims have fixed JSON types. A wrong type is an error, not
-// something to coerce ("1767229200" is not a NumericDate).
+// something to coerce ("1767229200" is not a NumericDate). organization_id is Logto's (a
+// string when present); its meaning belongs to a Logto leaf.
+const STRING_CLAIMS = ['iss', 'sub', 'jti', 'scope', 'client_id', 'organization_id'] as const;
+const NUMERIC_DATE_CLAIMS = ['exp', 'nbf', 'iat'] as const;
+const STRING_OR_ARRAY_CLAIMS = ['aud', 'scp'] as const;
+
 function checkTypes(claims: Record<string, unknown>): void {
-  // organization_id is Logto's (a string when present); its meaning belongs to a Logto leaf.
-  for (const claim of ['iss', 'sub', 'jti', 'scope', 'client_id', 'organization_id'] as const) {
+  for (const claim of STRING_CLAIMS) {
     if (Object.hasOwn(claims, claim) && typeof claims[claim] !== 'string') throw claimTypeError(claims, claim, 'string');
   }
-  for (const claim of ['exp', 'nbf', 'iat'] as const) {
+  for (const claim of NUMERIC_DATE_CLAIMS) {
     if (Object.hasOwn(claims, claim) && !isNumericDate(claims[claim])) throw claimTypeError(claims, claim, 'NumericDate');
   }
-  for (const claim of ['aud', 'scp'] as const) {
+  for (const claim of STRING_OR_ARRAY_CLAIMS) {
     const value = own(claims, claim);
     if (value !== undefined && typeof value !== 'string' && !isStringArray(value)) throw claimTypeError(claims, claim, 'string or array of strings');
   }
@@ -131,17 +134,23 @@ function audienceMatches(aud: string | readonly string[] | undefined, accepted: 
 // and from `scp`: an array for some providers, a space-separated string for Microsoft Entra ID.
 function grantedScopes(claims: Record<string, unknown>): ReadonlySet<string> {
   const granted = new Set<string>();
-  for (const member of [own(claims, 'scope'), own(claims, 'scp')]) {
-    const items = typeof member === 'string' ? member.split(' ') : member as string[] | undefined;
-    if (items !== undefined) for (const item of items) if (item !== '') granted.add(item);
-  }
+  addScopes(granted, own(claims, 'scope') as string | undefined);
+  addScopes(granted, own(claims, 'scp') as string | readonly string[] | undefined);
   return granted;
+}
+
+function addScopes(granted: Set<string>, member: string | readonly string[] | undefined): void {
+  const items = typeof member === 'string' ? member.split(' ') : member;
+  if (items !== undefined) for (const item of items) if (item !== '') granted.add(item);
 }
 
 // A missing scope is RFC 6750 §3.1 insufficient_scope (403), and the challenge lists what
 // the resource needs.
 export function checkScopes(granted: ReadonlySet<string>, required: readonly string[], callScopes: readonly string[] = []): void {
-  if (required.every((item) => granted.has(item)) && callScopes.every((item) => granted.has(item))) return;
+  let allGranted = true;
+  for (const item of required) allGranted &&= granted.has(item);
+  for (const item of callScopes) allGranted &&= granted.has(item);
+  if (allGranted) return;
   const needed = [...new Set([...required, ...callScopes])];
   const missing = needed.filter((item) => !granted.has(item));
   throw new AuthError('auth.insufficient_scope', { requiredScopes: needed, detail: { check: 'scope', missing, required: needed } });

@@ -32,8 +32,5 @@ export function own(object: object, name: string): unknown {
 
 /** A JSON value's type as a word (`array`, `null`, …): what error details say instead of the value. */
 export function jsonType(value: unknown): JsonType {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  const type = typeof value;
-  return type === 'string' || type === 'number' || type === 'boolean' || type === 'object' || type === 'undefined' ? type : 'object';
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value as JsonType;
 }

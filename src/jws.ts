@@ -73,6 +73,8 @@ function parseHeader(bytes: Buffer): Record<string, unknown> {
   return Object.setPrototypeOf(header, null) as Record<string, unknown>;
 }
 
+const STRING_MEMBERS = ['kid', 'typ', 'cty'] as const;
+
 // The order is part of the contract (tests pin it): algorithm, then extensions, then the
 // remaining member types.
 function checkHeader(header: Record<string, unknown>, allowed: ReadonlySet<JwsAlgorithm> | undefined): AlgorithmSpec {
@@ -94,7 +96,7 @@ function checkHeader(header: Record<string, unknown>, allowed: ReadonlySet<JwsAl
   // RFC 7515 §4.1.4, §4.1.9, §4.1.10: kid, typ and cty are strings when present. The
   // key-carrying parameters jku, jwk, x5u, x5c (§4.1.2–4.1.6) are deliberately never read: they
   // come from the token's author, so trusting them would let anyone sign with their own key.
-  for (const member of ['kid', 'typ', 'cty'] as const) {
+  for (const member of STRING_MEMBERS) {
     if (Object.hasOwn(header, member) && typeof header[member] !== 'string') {
       throw new AuthError('auth.jws_header_invalid', { detail: { check: 'header', member, expected: 'string', found: jsonType(header[member]) } });
     }

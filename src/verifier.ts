@@ -2,7 +2,7 @@
 // data's one-way path — headers → bearer token → JWS → key → signature → claims → Claims.
 
 import { extractBearerToken, type HeadersInput } from './bearer.js';
-import { checkClaims, checkScopes, type Claims } from './claims.js';
+import { checkClaims, checkScopes, type ClaimRules, type Claims } from './claims.js';
 import { AuthError, toAuthError } from './errors.js';
 import type { KeySource } from './key-source.js';
 import { readCallOptions, readVerifierOptions, type KeySettings, type VerifierOptions, type VerifyCallOptions } from './options.js';
@@ -24,22 +24,16 @@ export interface Verifier<Custom extends object = Record<never, never>> {
 export function createVerifier<Custom extends object = Record<never, never>>(options: VerifierOptions): Verifier<Custom> {
   const { rules, decode, realm, now, keys, cache } = readVerifierOptions(options);
   const keySource = createKeySource(keys);
-
-  // Every check on the token itself; only the per-call scopes are left for the caller. A plain
-  // value when the key and the signature's verdict are at hand (verifyJws), else a promise.
+  // Every check on the token but the call's scopes: a plain value, or a promise if a stage gave one.
+  const checkVerified = (jws: VerifiedJws): VerifiedToken => checkVerifiedClaims(jws, rules, now() / 1000);
   function verifyToken(token: string): VerifiedToken | Promise<VerifiedToken> {
     const verified = verifyJws(token, keySource.resolveKey, decode);
-    return isThenable(verified) ? verified.then(checkVerifiedClaims) : checkVerifiedClaims(verified);
-  }
-  function checkVerifiedClaims({ header, payload, key }: VerifiedJws): VerifiedToken {
-    const { claims, grantedScopes } = checkClaims(header.typ, payload, rules, now() / 1000);
-    return { claims, key, grantedScopes };
+    return isThenable(verified) ? verified.then(checkVerified) : checkVerified(verified);
   }
   // The opt-in cache wraps verifyToken and adds no checks of its own (src/token-cache.ts).
   const verifyTokenOrHit = cache === undefined ? verifyToken : cacheVerifiedTokens(async (token) => verifyToken(token), {
     max: cache.max, isCurrent: (key) => keySource.isCurrent(key), timeRules: rules, now,
   });
-
   // The one async frame of a verification: it awaits only when a stage answered with a promise.
   async function verifyWithScopes(token: string, scopes: readonly string[]): Promise<Claims<Custom>> {
     try {
@@ -66,6 +60,11 @@ export function createVerifier<Custom extends object = Record<never, never>>(opt
   const token = async (token: string, callOptions?: VerifyCallOptions): Promise<Claims<Custom>> =>
     verifyWithScopes(token, readCallOptions(callOptions));
   return Object.assign(verify, { token, ready: () => keySource.ready() });
+}
+
+function checkVerifiedClaims({ header, payload, key }: VerifiedJws, rules: ClaimRules, nowSeconds: number): VerifiedToken {
+  const { claims, grantedScopes } = checkClaims(header.typ, payload, rules, nowSeconds);
+  return { claims, key, grantedScopes };
 }
 
 function headerToken(headers: HeadersInput | null | undefined, realm: string | undefined): string {
