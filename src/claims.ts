@@ -134,26 +134,21 @@ function audienceMatches(aud: string | readonly string[] | undefined, accepted: 
 // and from `scp`: an array for some providers, a space-separated string for Microsoft Entra ID.
 function grantedScopes(claims: Record<string, unknown>): ReadonlySet<string> {
   const granted = new Set<string>();
-  addScopes(granted, own(claims, 'scope') as string | undefined);
-  addScopes(granted, own(claims, 'scp') as string | readonly string[] | undefined);
+  for (const member of [own(claims, 'scope'), own(claims, 'scp')]) {
+    const items = typeof member === 'string' ? member.split(' ') : member as string[] | undefined;
+    if (items !== undefined) for (const item of items) if (item !== '') granted.add(item);
+  }
   return granted;
-}
-
-function addScopes(granted: Set<string>, member: string | readonly string[] | undefined): void {
-  const items = typeof member === 'string' ? member.split(' ') : member;
-  if (items !== undefined) for (const item of items) if (item !== '') granted.add(item);
 }
 
 // A missing scope is RFC 6750 §3.1 insufficient_scope (403), and the challenge lists what
 // the resource needs.
 export function checkScopes(granted: ReadonlySet<string>, required: readonly string[], callScopes: readonly string[] = []): void {
-  let allGranted = true;
-  for (const item of required) allGranted &&= granted.has(item);
-  for (const item of callScopes) allGranted &&= granted.has(item);
-  if (allGranted) return;
-  const needed = [...new Set([...required, ...callScopes])];
+  const needed = callScopes.length === 0 ? required : [...required, ...callScopes];
   const missing = needed.filter((item) => !granted.has(item));
-  throw new AuthError('auth.insufficient_scope', { requiredScopes: needed, detail: { check: 'scope', missing, required: needed } });
+  if (missing.length === 0) return;
+  const requiredScopes = [...new Set(needed)];
+  throw new AuthError('auth.insufficient_scope', { requiredScopes, detail: { check: 'scope', missing: [...new Set(missing)], required: requiredScopes } });
 }
 
 // RFC 9068 §4 requires typ "at+jwt"; RFC 7515 §4.1.9 makes media types case-insensitive

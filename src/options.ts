@@ -9,7 +9,8 @@ import { DEFAULT_MAX_TOKEN_LENGTH, type DecodeOptions } from './jws.js';
 import { createStaticKeySource, type KeySource } from './key-source.js';
 import { discoveryUrl } from './remote/discovery.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, type FetchLimits } from './remote/fetch-json.js';
-import type { RemoteKeyEvent, RemoteKeySourceOptions } from './remote/options.js';
+import type { RemoteKeyEvent } from './remote/events.js';
+import type { RemoteKeySourceOptions } from './remote/options.js';
 import { parseKeyUrl } from './remote/url-policy.js';
 
 export interface VerifierOptions {
@@ -42,11 +43,12 @@ export interface VerifierOptions {
   /** The clock, in milliseconds since the epoch (tests). Default Date.now. */
   readonly now?: () => number;
   /**
-   * Opt-in cache of verified tokens, at most `max` (1 to 1,000,000) entries, least recently
-   * used dropped first; hits re-check time, key and scopes (see README "Performance"). With
-   * it, returned claims are frozen: hits share one object. Default: no cache.
+   * The verified-token cache, on by default: at most `max` tokens (default 10,000) and
+   * `maxTotalLength` characters of token text (default 4 MiB), least recently used dropped
+   * first; hits re-check time, key and scopes (src/token-cache.ts). With it, returned claims
+   * are frozen: hits share one object. `true` or `{}` is the default; `false` turns it off.
    */
-  readonly cache?: TokenCacheOptions;
+  readonly cache?: boolean | Partial<TokenCacheOptions>;
 }
 
 export interface JwksCacheOptions {
@@ -65,6 +67,9 @@ export interface JwksCacheOptions {
 export interface TokenCacheOptions {
   /** Most entries kept; the least recently used is dropped beyond it. */
   readonly max: number;
+  /** Most characters of token text kept, summed over the entries; the least recently used
+   *  are dropped beyond it. A token longer than this on its own is verified, never stored. */
+  readonly maxTotalLength: number;
 }
 
 export interface VerifyCallOptions {
@@ -79,9 +84,14 @@ const MAX_CLOCK_TOLERANCE = 300;
 const DEFAULT_MAX_AGE_MS = 10 * 60_000;
 const DEFAULT_COOLDOWN_MS = 30_000;
 const DEFAULT_MAX_STALE_MS = 24 * 60 * 60_000;
-/** Far above any real working set of live tokens. Each entry measured ≈ 1.7 KB of heap for a
- *  Logto-shaped 421-character token (≈ 1.2 KB plus the token string): `npm run bench`. */
+/** The token cache unless `cache: false`: 10,000 Logto-shaped tokens (≈ 1.7 KB of heap each,
+ *  ≈ 17 MB); the 4 MiB of token text bound the heap of larger tokens, since an entry can take
+ *  up to ≈ 17.6 B per token character (README "Performance" has the measurements). */
+export const DEFAULT_TOKEN_CACHE: TokenCacheOptions = Object.freeze({ max: 10_000, maxTotalLength: 4 * 1024 * 1024 });
+/** Far above any real working set of live tokens. */
 export const MAX_TOKEN_CACHE_ENTRIES = 1_000_000;
+/** 1 GiB of token text, up to ≈ 18 GB of heap: a guard against a misplaced digit. */
+export const MAX_TOKEN_CACHE_TOTAL_LENGTH = 1024 * 1024 * 1024;
 // DEFAULT_MAX_TOKEN_LENGTH (src/jws.ts), DEFAULT_TIMEOUT_MS and DEFAULT_MAX_RESPONSE_BYTES
 // (src/remote/fetch-json.ts) are also the defaults of those layers used on their own.
 
@@ -95,7 +105,7 @@ const JWKS_CACHE_OPTION_NAMES = names<JwksCacheOptions>({ timeoutMs: 1, maxRespo
 const REMOTE_OPTION_NAMES = names<RemoteKeySourceOptions>({
   issuer: 1, jwksUri: 1, timeoutMs: 1, maxResponseBytes: 1, maxAgeMs: 1, cooldownMs: 1, maxStaleMs: 1, onEvent: 1, now: 1,
 });
-const TOKEN_CACHE_OPTION_NAMES = names<TokenCacheOptions>({ max: 1 });
+const TOKEN_CACHE_OPTION_NAMES = names<TokenCacheOptions>({ max: 1, maxTotalLength: 1 });
 const CALL_OPTION_NAMES = names<VerifyCallOptions>({ scopes: 1 });
 
 /** Where the verifier's keys come from: a static set imported now, or remote options checked now. */
@@ -200,15 +210,17 @@ function readKeySettings(options: VerifierOptions, now: () => number): KeySettin
   return Object.freeze({ kind: 'static', source });
 }
 
-/** The `cache` option; undefined for no cache. */
+/** The `cache` option: on with the defaults unless `false`; undefined for no cache. */
 function readTokenCacheOptions(value: unknown): TokenCacheOptions | undefined {
-  if (value === undefined) return undefined;
-  if (isObject(value)) refuseUnknownNames(value, TOKEN_CACHE_OPTION_NAMES, 'cache.');
-  const max = isObject(value) ? (value as { max?: unknown }).max : undefined;
-  if (!Number.isSafeInteger(max) || (max as number) < 1 || (max as number) > MAX_TOKEN_CACHE_ENTRIES) {
-    throw optionError(`cache must be { max } with max an integer from 1 to ${MAX_TOKEN_CACHE_ENTRIES}`);
-  }
-  return Object.freeze({ max: max as number });
+  if (value === false) return undefined;
+  if (value === undefined || value === true) return DEFAULT_TOKEN_CACHE;
+  if (!isObject(value) || Array.isArray(value)) throw optionError('cache must be false, true or { max?, maxTotalLength? }');
+  refuseUnknownNames(value, TOKEN_CACHE_OPTION_NAMES, 'cache.');
+  const { max, maxTotalLength } = value as Partial<Record<keyof TokenCacheOptions, unknown>>;
+  return Object.freeze({
+    max: integerOption('cache.max', max, DEFAULT_TOKEN_CACHE.max, 1, MAX_TOKEN_CACHE_ENTRIES),
+    maxTotalLength: integerOption('cache.maxTotalLength', maxTotalLength, DEFAULT_TOKEN_CACHE.maxTotalLength, 1, MAX_TOKEN_CACHE_TOTAL_LENGTH),
+  });
 }
 
 export interface RemoteKeySettings {

@@ -2,9 +2,9 @@
 // data's one-way path — headers → bearer token → JWS → key → signature → claims → Claims.
 
 import { extractBearerToken, type HeadersInput } from './bearer.js';
-import { checkClaims, checkScopes, type ClaimRules, type Claims } from './claims.js';
+import { checkClaims, checkScopes, type Claims } from './claims.js';
 import { AuthError, toAuthError } from './errors.js';
-import type { KeySource } from './key-source.js';
+import type { KeySource, KeySourceSnapshot } from './key-source.js';
 import { readCallOptions, readVerifierOptions, type KeySettings, type VerifierOptions, type VerifyCallOptions } from './options.js';
 import { createRemoteKeySource } from './remote/jwks-cache.js';
 import { cacheVerifiedTokens, type VerifiedToken } from './token-cache.js';
@@ -19,20 +19,22 @@ export interface Verifier<Custom extends object = Record<never, never>> {
   token(token: string, options?: VerifyCallOptions): Promise<Claims<Custom>>;
   /** Loads the keys now, so a misconfigured issuer fails at boot rather than on a request. */
   ready(): Promise<void>;
+  /** The key cache's state, as plain JSON for a health endpoint (KeySource.snapshot). */
+  keyCache(): KeySourceSnapshot;
 }
 
 export function createVerifier<Custom extends object = Record<never, never>>(options: VerifierOptions): Verifier<Custom> {
   const { rules, decode, realm, now, keys, cache } = readVerifierOptions(options);
   const keySource = createKeySource(keys);
   // Every check on the token but the call's scopes: a plain value, or a promise if a stage gave one.
-  const checkVerified = (jws: VerifiedJws): VerifiedToken => checkVerifiedClaims(jws, rules, now() / 1000);
+  const checkVerified = ({ header, payload, key }: VerifiedJws): VerifiedToken => ({ key, ...checkClaims(header.typ, payload, rules, now() / 1000) });
   function verifyToken(token: string): VerifiedToken | Promise<VerifiedToken> {
     const verified = verifyJws(token, keySource.resolveKey, decode);
     return isThenable(verified) ? verified.then(checkVerified) : checkVerified(verified);
   }
-  // The opt-in cache wraps verifyToken and adds no checks of its own (src/token-cache.ts).
+  // The cache (on unless `cache: false`) wraps verifyToken and adds no checks of its own (src/token-cache.ts).
   const verifyTokenOrHit = cache === undefined ? verifyToken : cacheVerifiedTokens(async (token) => verifyToken(token), {
-    max: cache.max, isCurrent: (key) => keySource.isCurrent(key), timeRules: rules, now,
+    ...cache, isCurrent: (key) => keySource.isCurrent(key), timeRules: rules, now,
   });
   // The one async frame of a verification: it awaits only when a stage answered with a promise.
   async function verifyWithScopes(token: string, scopes: readonly string[]): Promise<Claims<Custom>> {
@@ -59,12 +61,7 @@ export function createVerifier<Custom extends object = Record<never, never>>(opt
   }
   const token = async (token: string, callOptions?: VerifyCallOptions): Promise<Claims<Custom>> =>
     verifyWithScopes(token, readCallOptions(callOptions));
-  return Object.assign(verify, { token, ready: () => keySource.ready() });
-}
-
-function checkVerifiedClaims({ header, payload, key }: VerifiedJws, rules: ClaimRules, nowSeconds: number): VerifiedToken {
-  const { claims, grantedScopes } = checkClaims(header.typ, payload, rules, nowSeconds);
-  return { claims, key, grantedScopes };
+  return Object.assign(verify, { token, ready: () => keySource.ready(), keyCache: () => keySource.snapshot() });
 }
 
 function headerToken(headers: HeadersInput | null | undefined, realm: string | undefined): string {
