@@ -145,10 +145,12 @@ function grantedScopes(claims: Record<string, unknown>): ReadonlySet<string> {
 // the resource needs.
 export function checkScopes(granted: ReadonlySet<string>, required: readonly string[], callScopes: readonly string[] = []): void {
   const needed = callScopes.length === 0 ? required : [...required, ...callScopes];
-  const missing = needed.filter((item) => !granted.has(item));
-  if (missing.length === 0) return;
-  const requiredScopes = [...new Set(needed)];
-  throw new AuthError('auth.insufficient_scope', { requiredScopes, detail: { check: 'scope', missing: [...new Set(missing)], required: requiredScopes } });
+  for (const item of needed) if (!granted.has(item)) throw scopeError(granted, [...new Set(needed)]);
+}
+
+function scopeError(granted: ReadonlySet<string>, requiredScopes: readonly string[]): AuthError {
+  const missing = requiredScopes.filter((item) => !granted.has(item));
+  return new AuthError('auth.insufficient_scope', { requiredScopes, detail: { check: 'scope', missing, required: requiredScopes } });
 }
 
 // RFC 9068 §4 requires typ "at+jwt"; RFC 7515 §4.1.9 makes media types case-insensitive
