@@ -301,7 +301,7 @@ function isObject(value: unknown): value is object {
 }
 
 /** Any own key we do not know, symbols included, is refused with the closest known name. */
-function refuseUnknownNames(options: object, known: readonly string[], path: string): void {
+export function refuseUnknownNames(options: object, known: readonly string[], path: string): void {
   for (const key of Reflect.ownKeys(options)) {
     if (typeof key === 'string' && known.includes(key)) continue;
     const name = String(key);

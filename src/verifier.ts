@@ -12,6 +12,10 @@ import { isThenable, verifyJws, type VerifiedJws } from './verify-jws.js';
 
 export type { VerifierOptions, VerifyCallOptions } from './options.js';
 
+/**
+ * The function `createVerifier` returns. Call it with a request's headers; it resolves to the
+ * verified claims or rejects with an `AuthError` (never anything else for bad input).
+ */
 export interface Verifier<Custom extends object = Record<never, never>> {
   /** The claims of the request's Bearer token, after every check; rejects with an AuthError. */
   (headers: HeadersInput | null | undefined, options?: VerifyCallOptions): Promise<Claims<Custom>>;
@@ -23,6 +27,12 @@ export interface Verifier<Custom extends object = Record<never, never>> {
   keyCache(): KeySourceSnapshot;
 }
 
+/**
+ * Creates the verifier for one API: `const verify = createVerifier({ issuer, audience })`,
+ * then `const claims = await verify(req.headersDistinct, { scopes: ['read:profile'] })`.
+ * Checks every option now and throws a `TypeError` naming a bad one. Keys come from `jwks`,
+ * or else from the issuer (OIDC discovery or `jwksUri`, cached).
+ */
 export function createVerifier<Custom extends object = Record<never, never>>(options: VerifierOptions): Verifier<Custom> {
   const { rules, decode, realm, now, keys, cache } = readVerifierOptions(options);
   const keySource = createKeySource(keys);
@@ -76,8 +86,8 @@ function headerToken(headers: HeadersInput | null | undefined, realm: string | u
 // waiting on it, and a framework that decorates errors must not leak between them. Anything
 // that is not an AuthError fails closed (toAuthError).
 function forThisRequest(error: unknown, realm: string | undefined): AuthError {
-  const { code, requiredScopes, cause, detail } = toAuthError(error);
-  return new AuthError(code, { requiredScopes, realm, cause, detail });
+  const { code, requiredScopes, retryAfter, cause, detail } = toAuthError(error);
+  return new AuthError(code, { requiredScopes, realm, retryAfter, cause, detail });
 }
 
 function createKeySource(keys: KeySettings): KeySource {

@@ -85,11 +85,54 @@ test('errors: detail is for the server only: not enumerable, never in JSON.strin
   const json = JSON.stringify(error);
   assert.ok(!json.includes('evil.example') && !json.includes('inner secret'), json);
   assert.deepEqual(JSON.parse(json), { name: 'AuthError', code: 'auth.jwt_issuer_mismatch', status: 401, error: 'invalid_token', realm: 'api' });
-  assert.ok(!error.wwwAuthenticate.includes('evil') && !error.message.includes('evil'), 'nor in the challenge or message');
+  for (const text of [error.message, error.wwwAuthenticate, JSON.stringify(error.body), JSON.stringify(error.headers)]) {
+    assert.ok(!text.includes('evil') && !text.includes('inner secret'), `nor in the message, challenge, body or headers: ${text}`);
+  }
   assert.equal('detail' in { ...error }, false, 'a spread copy does not take it either');
 });
 
 test('errors: every AuthError has a detail: "unspecified" when raised without one, "unexpected" for a foreign error', () => {
   for (const code of AUTH_ERROR_CODES) assert.deepEqual(new AuthError(code).detail, { check: 'unspecified' }, code);
   assert.deepEqual(toAuthError(new RangeError('x')).detail, { check: 'unexpected' });
+});
+
+// The response pieces every adapter, the demo and the README send: one table.
+const RESPONSES: Array<[code: AuthErrorCodeName, bodyError: string, retryAfter: string | undefined]> = [
+  ['auth.authorization_header_missing', 'unauthorized', undefined],
+  ['auth.authorization_token_type_not_supported', 'unauthorized', undefined],
+  ['auth.authorization_token_invalid_format', 'invalid_request', undefined],
+  ['auth.jwt_expired', 'invalid_token', undefined],
+  ['auth.insufficient_scope', 'insufficient_scope', undefined],
+  ['auth.jwks_unavailable', 'temporarily_unavailable', '30'],
+  ['auth.discovery_invalid', 'temporarily_unavailable', '30'],
+];
+type AuthErrorCodeName = ConstructorParameters<typeof AuthError>[0];
+for (const [code, bodyError, retryAfter] of RESPONSES) {
+  test(`errors: ${code} → body error "${bodyError}", headers with no-store${retryAfter === undefined ? '' : ` and Retry-After ${retryAfter}`}`, () => {
+    const error = new AuthError(code, { requiredScopes: code === 'auth.insufficient_scope' ? ['admin'] : undefined });
+    assert.deepEqual(error.body, { error: bodyError, code, message: error.message });
+    assert.deepEqual(Object.keys(error.body), ['error', 'code', 'message']);
+    const expected: Record<string, string> = {
+      'www-authenticate': error.wwwAuthenticate,
+      'cache-control': 'no-store',
+      'content-type': 'application/json; charset=utf-8',
+    };
+    if (retryAfter !== undefined) expected['retry-after'] = retryAfter;
+    assert.deepEqual(error.headers, expected);
+  });
+}
+
+test('errors: every 503 code carries retryAfter, no other code does', () => {
+  for (const code of AUTH_ERROR_CODES) {
+    const error = new AuthError(code);
+    assert.equal(error.retryAfter, error.status === 503 ? 30 : undefined, code);
+    assert.equal('retry-after' in error.headers, error.status === 503, code);
+  }
+});
+
+test('errors: retryAfter from the key source is rounded up to whole seconds; bad values fall back', () => {
+  assert.equal(new AuthError('auth.jwks_unavailable', { retryAfter: 1.2 }).headers['retry-after'], '2');
+  assert.equal(new AuthError('auth.jwks_unavailable', { retryAfter: 0 }).retryAfter, 0);
+  for (const bad of [-1, Number.NaN, Infinity]) assert.equal(new AuthError('auth.jwks_unavailable', { retryAfter: bad }).retryAfter, 30);
+  assert.equal(new AuthError('auth.jwt_expired', { retryAfter: 5 }).retryAfter, undefined);
 });
