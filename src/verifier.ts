@@ -2,7 +2,7 @@
 // data's one-way path — headers → bearer token → JWS → key → signature → claims → Claims.
 
 import { extractBearerToken, type HeadersInput } from './bearer.js';
-import { checkClaims, checkScopes, type Claims } from './claims.js';
+import { checkClaims, checkScopes, type ClaimRules, type Claims } from './claims.js';
 import { AuthError, toAuthError } from './errors.js';
 import type { KeySource, KeySourceSnapshot } from './key-source.js';
 import { readCallOptions, readVerifierOptions, type KeySettings, type VerifierOptions, type VerifyCallOptions } from './options.js';
@@ -37,7 +37,7 @@ export function createVerifier<Custom extends object = Record<never, never>>(opt
   const { rules, decode, realm, now, keys, cache } = readVerifierOptions(options);
   const keySource = createKeySource(keys);
   // Every check on the token but the call's scopes: a plain value, or a promise if a stage gave one.
-  const checkVerified = ({ header, payload, key }: VerifiedJws): VerifiedToken => ({ key, ...checkClaims(header.typ, payload, rules, now() / 1000) });
+  const checkVerified = (jws: VerifiedJws): VerifiedToken => checkVerifiedClaims(jws, rules, now() / 1000);
   function verifyToken(token: string): VerifiedToken | Promise<VerifiedToken> {
     const verified = verifyJws(token, keySource.resolveKey, decode);
     return isThenable(verified) ? verified.then(checkVerified) : checkVerified(verified);
@@ -72,6 +72,11 @@ export function createVerifier<Custom extends object = Record<never, never>>(opt
   const token = async (token: string, callOptions?: VerifyCallOptions): Promise<Claims<Custom>> =>
     verifyWithScopes(token, readCallOptions(callOptions));
   return Object.assign(verify, { token, ready: () => keySource.ready(), keyCache: () => keySource.snapshot() });
+}
+
+function checkVerifiedClaims({ header, payload, key }: VerifiedJws, rules: ClaimRules, nowSeconds: number): VerifiedToken {
+  const { claims, grantedScopes } = checkClaims(header.typ, payload, rules, nowSeconds);
+  return { claims, key, grantedScopes };
 }
 
 function headerToken(headers: HeadersInput | null | undefined, realm: string | undefined): string {
