@@ -133,7 +133,7 @@ test('bearer: each refusal says which rule failed in error.detail (server-side o
     ['two capitalisations', { authorization: `Bearer ${TOKEN}`, Authorization: `Bearer ${TOKEN}` }, 'several_values'],
     ['a number', { authorization: 42 } as unknown as HeadersInput, 'not_a_string'],
     ['two spaces', { authorization: `Bearer  ${TOKEN}` }, 'not_scheme_space_token'],
-    ['Basic', { authorization: 'Basic dXNlcjpwYXNz' }, 'scheme_not_bearer'],
+    ['Basic', { authorization: 'Basic dXNlcjpwYXNz' }, 'scheme_not_supported'],
     ['a comma', { authorization: 'Bearer abc,def' }, 'not_b64token'],
   ];
   for (const [name, headers, reason] of table) {
@@ -143,4 +143,15 @@ test('bearer: each refusal says which rule failed in error.detail (server-side o
       return true;
     }, name);
   }
+});
+
+test('bearer: extractCredentials accepts the schemes it is given, and keeps the core\'s order of checks', async () => {
+  const { extractCredentials, readHeaderValues } = await import('../src/bearer.js');
+  assert.deepEqual(extractCredentials({ authorization: `DPoP ${TOKEN}` }, ['bearer', 'dpop']), { scheme: 'dpop', token: TOKEN });
+  assert.deepEqual(extractCredentials({ authorization: `dPoP ${TOKEN}` }, ['bearer', 'dpop']), { scheme: 'dpop', token: TOKEN });
+  assert.throws(() => extractCredentials({ authorization: `DPoP ${TOKEN}` }, ['bearer']), (error: unknown) => error instanceof AuthError && error.code === 'auth.authorization_token_type_not_supported');
+  assert.throws(() => extractCredentials({ authorization: 'DPoP a,b' }, ['dpop']), (error: unknown) => error instanceof AuthError && error.code === 'auth.authorization_token_invalid_format');
+  assert.deepEqual(readHeaderValues({ DPoP: 'a', dpop: ['b', 'c'], other: 'x' }, 'dpop'), ['a', 'b', 'c']);
+  assert.deepEqual(readHeaderValues(new Headers([['DPoP', 'a'], ['dpop', 'b']]), 'dpop'), ['a, b']);
+  assert.deepEqual(readHeaderValues(null, 'dpop'), []);
 });

@@ -49,6 +49,8 @@ test('minted tokens are Logto-shaped: header {alg ES384, typ at+jwt, kid}, claim
   assert.equal(claims['iss'], issuer.issuer);
   assert.equal((claims['exp'] as number) - (claims['iat'] as number), 3600);
   assert.equal(decodeSegment(issuer.mintToken({ audience: AUDIENCE, organizationId: 'org_1' }), 1)['organization_id'], 'org_1');
+  assert.deepEqual(decodeSegment(issuer.mintToken({ audience: AUDIENCE, jkt: 'thumbprint' }), 1)['cnf'], { jkt: 'thumbprint' }, 'DPoP-bound (RFC 9449 §6.1)');
+  assert.equal(decodeSegment(issuer.mintToken({ audience: AUDIENCE }), 1)['cnf'], undefined);
 });
 
 test('minted tokens verify with the published JWKS (static key path, typ at+jwt)', async () => {

@@ -1,16 +1,24 @@
 // `npm run token -- --scope "read:profile admin" --sub user_123`: mints an access token with
 // the key of the demo that `npm start` is running (see dev-key.ts for how it gets the key).
 // Prints the token alone on stdout, so `TOKEN=$(npm run -s token -- --scope admin)` works.
+//
+// DPoP (RFC 9449): `--dpop` binds the token to the demo client key (.clearjwt-dev/dpop-client.json,
+// created on first use), and `npm run -s token -- proof --method GET --url <url> --token "$TOKEN"`
+// prints a proof for one request signed with that key.
 
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { devKeyPath, loadDevKey } from './dev-key.js';
+import { loadOrCreateClientKey, makeProof } from './dpop-client.js';
 import { importSigningKey, mintToken } from './local-issuer.js';
 
 const USAGE = `usage: npm run token -- [--sub user_123] [--scope "read:profile admin"] [--aud <audience>]
-                       [--expires-in 3600] [--client-id demo-client] [--org <organization id>]`;
+                       [--expires-in 3600] [--client-id demo-client] [--org <organization id>] [--dpop]
+       npm run token -- proof --method GET --url http://127.0.0.1:3000/user/info [--token <access token>]`;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
     options: {
       sub: { type: 'string', default: 'user_123' },
       scope: { type: 'string', default: 'read:profile' },
@@ -18,10 +26,20 @@ async function main(): Promise<void> {
       'expires-in': { type: 'string', default: '3600' },
       'client-id': { type: 'string', default: 'demo-client' },
       org: { type: 'string' },
+      dpop: { type: 'boolean', default: false },
+      method: { type: 'string' },
+      url: { type: 'string' },
+      token: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help === true) return console.log(USAGE);
+  const clientKeyPath = join(dirname(devKeyPath(process.env)), 'dpop-client.json');
+  if (positionals[0] === 'proof') {
+    if (values.method === undefined || values.url === undefined) fail(`proof needs --method and --url\n${USAGE}`);
+    return console.log(makeProof(loadOrCreateClientKey(clientKeyPath), values.method, values.url, values.token));
+  }
+  if (positionals.length > 0) fail(`unknown command ${JSON.stringify(positionals[0])}\n${USAGE}`);
   if (!/^-?\d+$/.test(values['expires-in'])) fail(`--expires-in must be a whole number of seconds\n${USAGE}`);
   const expiresIn = Number(values['expires-in']);
 
@@ -34,11 +52,15 @@ async function main(): Promise<void> {
   }
 
   const audience = values.aud ?? devKey.audience;
+  const jkt = values.dpop ? loadOrCreateClientKey(clientKeyPath).jkt : undefined;
   const token = mintToken(importSigningKey(devKey), {
-    audience, sub: values.sub, scope: values.scope, expiresIn, clientId: values['client-id'], organizationId: values.org,
+    audience, sub: values.sub, scope: values.scope, expiresIn, clientId: values['client-id'], organizationId: values.org, jkt,
   });
   console.log(token);
-  console.error(`\n# sub=${values.sub} scope="${values.scope}" aud=${audience}; try:\ncurl -i ${devKey.apiUrl}/user/info -H "Authorization: Bearer ${token}"`);
+  const url = `${devKey.apiUrl}/user/info`;
+  console.error(jkt === undefined
+    ? `\n# sub=${values.sub} scope="${values.scope}" aud=${audience}; try:\ncurl -i ${url} -H "Authorization: Bearer ${token}"`
+    : `\n# DPoP-bound (cnf.jkt=${jkt}); with TOKEN set to it, try:\ncurl -i ${url} -H "Authorization: DPoP $TOKEN" -H "DPoP: $(npm run -s token -- proof --method GET --url ${url} --token "$TOKEN")"`);
 }
 
 async function issuerPublishes(issuer: string, kid: string): Promise<boolean> {
