@@ -14,6 +14,9 @@
 //                    discovery + JWKS fetch from a loopback node:http server
 //   (g) DPoP         a DPoP-protected verification (clearjwt/dpop: token + proof + binding +
 //                    in-memory replay store) against the plain verify() of the same token
+//   (h) stages       the fixed cost per token outside the signature, stage by stage, in CPU
+//                    time (process.cpuUsage: a shared machine's waits for a core do not count).
+//                    `npm run bench -- --stages` runs only this section.
 
 import {
   constants, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify as cryptoVerify,
@@ -26,8 +29,13 @@ import { cpus } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { getAlgorithm, type AlgorithmSpec, type JwsAlgorithm } from '../src/algorithms.js';
 import { createDpopVerifier, createMemoryReplayStore } from '../src/dpop/index.js';
+import { extractBearerToken } from '../src/bearer.js';
+import { checkClaims, checkScopes } from '../src/claims.js';
 import { importJwk } from '../src/jwk.js';
-import { MAX_TOKEN_CACHE_TOTAL_LENGTH } from '../src/options.js';
+import { decodeCompactJws } from '../src/jws.js';
+import { createStaticKeySource } from '../src/key-source.js';
+import { MAX_TOKEN_CACHE_TOTAL_LENGTH, readCallOptions, readVerifierOptions } from '../src/options.js';
+import { verifySignature } from '../src/signature.js';
 import { createVerifier, type Verifier, type VerifierOptions } from '../src/verifier.js';
 
 const ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'PS256', 'EdDSA'] as const satisfies readonly JwsAlgorithm[];
@@ -358,9 +366,57 @@ async function dpopCost() {
   return { alg: 'ES256 token, ES256 proof', plainUs: summary(plainUs), dpopUs: summary(dpopUs), tokenLength: token.length, proofLength: proofs[0]!.length };
 }
 
+const fmt = (value: number, digits = 1) => value.toFixed(digits);
+
+// --- (h) the fixed cost, stage by stage -------------------------------------------------------
+
+/** CPU µs per call, median of rounds, stages interleaved and shuffled. */
+async function stageCosts(alg: JwsAlgorithm) {
+  const c = cases.find((item) => item.alg === alg)!;
+  const { decode, rules } = readVerifierOptions(baseOptions);
+  const keySource = createStaticKeySource(jwks);
+  const decoded = decodeCompactJws(c.token, decode);
+  const key = keySource.resolveKey(decoded.header) as ReturnType<typeof importJwk>;
+  const { grantedScopes } = checkClaims(decoded.header.typ, decoded.payload, rules, Date.now() / 1000);
+  const stages: Record<string, [() => unknown, boolean]> = {
+    'call options': [() => readCallOptions(CALL), false],
+    'bearer': [() => extractBearerToken(c.headers), false],
+    'jws decode + header': [() => decodeCompactJws(c.token, decode), false],
+    'key': [() => keySource.resolveKey(decoded.header), false],
+    'signature': [() => verifySignature(decoded.algorithm, key, decoded.signingInput, decoded.signature), false],
+    'floor': [floorSync(c), false],
+    'claims': [() => checkClaims(decoded.header.typ, decoded.payload, rules, Date.now() / 1000), false],
+    'scopes': [() => checkScopes(grantedScopes, rules.requiredScopes, CALL.scopes), false],
+    'verify()': [fullPath(c), true],
+  };
+  const samples = new Map<string, number[]>(Object.keys(stages).map((name) => [name, []]));
+  const iterations = (name: string) => (name === 'signature' || name === 'floor' || name === 'verify()' ? 2000 : 20_000);
+  for (let round = 0; round < ROUNDS * 2; round++) {
+    for (const name of shuffle(Object.keys(stages))) {
+      const [operation, awaited] = stages[name]!;
+      const start = process.cpuUsage();
+      if (awaited) for (let i = 0; i < iterations(name); i++) await operation();
+      else for (let i = 0; i < iterations(name); i++) operation();
+      const used = process.cpuUsage(start);
+      samples.get(name)!.push((used.user + used.system) / iterations(name));
+    }
+  }
+  const medians = Object.fromEntries([...samples].map(([name, values]) => [name, summary(values).median]));
+  return { alg, medians, fixedUs: medians['verify()']! - medians['floor']! };
+}
+
 // --- run and report --------------------------------------------------------------------------
 
-const fmt = (value: number, digits = 1) => value.toFixed(digits);
+if (process.argv.includes('--stages')) {
+  for (const alg of ['RS256', 'ES256'] as const) {
+    const { medians, fixedUs } = await stageCosts(alg);
+    console.log(`${alg} stages, CPU µs (median of ${ROUNDS * 2} rounds):`);
+    for (const [name, us] of Object.entries(medians)) console.log(`  ${name.padEnd(20)} ${fmt(us, 2).padStart(8)}`);
+    console.log(`  ${'verify() − floor'.padEnd(20)} ${fmt(fixedUs, 2).padStart(8)}`);
+  }
+  process.exit(0);
+}
+
 const range = (s: Summary, digits = 1) => `${fmt(s.median, digits)} [${fmt(s.min, digits)}–${fmt(s.max, digits)}]`;
 
 const started = performance.now();
@@ -371,6 +427,7 @@ const memory = [await cacheMemory(10_000, 'logto'), await cacheMemory(QUICK ? 10
 const imports = await keyImport();
 const cold = await coldPath();
 const dpop = await dpopCost();
+const stages = [await stageCosts('RS256'), await stageCosts('ES256')];
 
 const rows = cases.map((c) => {
   const floor = summary(single.get(`${c.alg}/floor`)!);
@@ -414,6 +471,9 @@ for (const alg of ALGORITHMS) {
 }
 console.log(`\ncold path (ES384 token, ${cold.keysInSet}-key set over loopback http): first verification ${range(cold.firstMs, 2)} ms (discovery + JWKS fetch + import), second ${range(cold.secondMs, 3)} ms`);
 console.log(`\nDPoP (${dpop.alg}, proof of ${dpop.proofLength} chars, in-memory replay store): plain verify() ${range(dpop.plainUs)} µs, DPoP-protected ${range(dpop.dpopUs)} µs, ${fmt(dpop.dpopUs.median / dpop.plainUs.median, 2)}× (+${fmt(dpop.dpopUs.median - dpop.plainUs.median)} µs)`);
+for (const { alg, medians, fixedUs } of stages) {
+  console.log(`\n${alg} fixed cost by stage, CPU µs: ${Object.entries(medians).map(([name, us]) => `${name} ${fmt(us, 2)}`).join(', ')}; verify() − floor ${fmt(fixedUs, 2)}`);
+}
 const seconds = (performance.now() - started) / 1000;
 console.log(`\n(${fmt(seconds, 0)} s)`);
 
@@ -430,5 +490,5 @@ writeFileSync(resultsFile, `${JSON.stringify({
   date: new Date().toISOString(), node: process.version, openssl: process.versions.openssl,
   cpus: cpus().length, cpu: cpus()[0]?.model, rounds: ROUNDS, inFlight: IN_FLIGHT,
   single: rows, cache: { hits: hits, memory: memory.map(({ shape, entries, tokenLength, bytesPerEntry }) => ({ shape, entries, tokenLength, bytesPerEntry })) },
-  keyImport: imports, coldPath: cold, dpop, seconds, http: previousHttpResults(),
+  keyImport: imports, coldPath: cold, dpop, stages, seconds, http: previousHttpResults(),
 }, null, 2)}\n`);

@@ -2,7 +2,7 @@
 // token profile (RFC 9068 §4): types, issuer, audience, time, token type and scopes.
 
 import { AuthError } from './errors.js';
-import { own, parseJsonObject } from './json.js';
+import { jsonType, own, parseJsonObject } from './json.js';
 
 export interface RegisteredClaims {
   readonly iss?: string;
@@ -50,56 +50,70 @@ export interface CheckedClaims {
 export function checkClaims(typ: string | undefined, payload: Uint8Array, rules: ClaimRules, nowSeconds: number): CheckedClaims {
   checkType(typ, rules.typ);
   const claims = parseJsonObject(payload);
-  if (claims === undefined) throw new AuthError('auth.jwt_payload_invalid');
+  if (claims === undefined) throw new AuthError('auth.jwt_payload_invalid', { detail: { check: 'payload', expected: 'JSON object' } });
   checkTypes(claims);
   // RFC 7519 §4.1.1 / OIDC Discovery §4.3: the issuer is compared as an exact string.
-  if (own(claims, 'iss') !== rules.issuer) throw new AuthError('auth.jwt_issuer_mismatch');
+  const iss = own(claims, 'iss') as string | undefined;
+  if (iss !== rules.issuer) throw new AuthError('auth.jwt_issuer_mismatch', { detail: { check: 'iss', expected: rules.issuer, found: iss } });
   // RFC 7519 §4.1.3: the token must name us; a string or an array that contains us.
-  if (!audienceMatches(own(claims, 'aud') as string | string[] | undefined, rules.audiences)) throw new AuthError('auth.jwt_audience_mismatch');
+  const aud = own(claims, 'aud') as string | string[] | undefined;
+  if (!audienceMatches(aud, rules.audiences)) {
+    throw new AuthError('auth.jwt_audience_mismatch', { detail: { check: 'aud', expected: rules.audiences, found: aud } });
+  }
   checkTime(claims as Claims, rules, nowSeconds);
   return { claims: claims as Claims, grantedScopes: grantedScopes(claims) };
 }
 
 /**
  * The time-dependent rules: exp (required), nbf, iat and maxTokenAge, each with the clock
- * tolerance. Also what the verified-token cache re-checks on every hit.
+ * tolerance; `now` in seconds. Also what the verified-token cache re-checks on every hit.
  */
-export function checkTime(claims: Claims, rules: Pick<ClaimRules, 'clockTolerance' | 'maxTokenAge'>, nowSeconds: number): void {
+export function checkTime(claims: Claims, rules: Pick<ClaimRules, 'clockTolerance' | 'maxTokenAge'>, now: number): void {
   const exp = own(claims, 'exp') as number | undefined;
   const nbf = own(claims, 'nbf') as number | undefined;
   const iat = own(claims, 'iat') as number | undefined;
-  // RFC 9068 §2.2: exp is required in an access token; a token without one would never die.
-  if (exp === undefined) throw new AuthError('auth.jwt_exp_missing');
-  // A clock that returns NaN would make every comparison below false, i.e. pass.
-  if (!Number.isFinite(nowSeconds)) throw new AuthError('auth.verification_failed');
   const tolerance = rules.clockTolerance;
+  const maxTokenAge = rules.maxTokenAge;
+  // RFC 9068 §2.2: exp is required in an access token; a token without one would never die.
+  if (exp === undefined) throw new AuthError('auth.jwt_exp_missing', { detail: { check: 'exp', exp, now, tolerance } });
+  // A clock that returns NaN would make every comparison below false, i.e. pass.
+  if (!Number.isFinite(now)) throw new AuthError('auth.verification_failed', { detail: { check: 'clock', now } });
   // RFC 7519 §4.1.4: valid only *before* exp.
-  if (nowSeconds - tolerance >= exp) throw new AuthError('auth.jwt_expired');
+  if (now - tolerance >= exp) throw new AuthError('auth.jwt_expired', { detail: { check: 'exp', exp, now, tolerance } });
   // RFC 7519 §4.1.5: valid only at or after nbf.
-  if (nbf !== undefined && nowSeconds + tolerance < nbf) throw new AuthError('auth.jwt_not_yet_valid');
+  if (nbf !== undefined && now + tolerance < nbf) throw new AuthError('auth.jwt_not_yet_valid', { detail: { check: 'nbf', nbf, now, tolerance } });
   // RFC 7519 §4.1.6 leaves iat informative, but a token issued in the future is a clock or
   // forgery problem either way.
-  if (iat !== undefined && nowSeconds + tolerance < iat) throw new AuthError('auth.jwt_iat_in_future');
-  if (rules.maxTokenAge !== undefined) {
-    if (iat === undefined) throw new AuthError('auth.jwt_iat_missing');
-    if (nowSeconds - tolerance - iat > rules.maxTokenAge) throw new AuthError('auth.jwt_too_old');
+  if (iat !== undefined && now + tolerance < iat) throw new AuthError('auth.jwt_iat_in_future', { detail: { check: 'iat', iat, now, tolerance } });
+  if (maxTokenAge !== undefined) {
+    if (iat === undefined) throw new AuthError('auth.jwt_iat_missing', { detail: { check: 'iat', iat, now, tolerance, maxTokenAge } });
+    if (now - tolerance - iat > maxTokenAge) throw new AuthError('auth.jwt_too_old', { detail: { check: 'iat', iat, now, tolerance, maxTokenAge } });
   }
 }
 
 // RFC 7519 §4.1: registered claims have fixed JSON types. A wrong type is an error, not
-// something to coerce ("1767229200" is not a NumericDate).
+// something to coerce ("1767229200" is not a NumericDate). organization_id is Logto's (a
+// string when present); its meaning belongs to a Logto leaf.
+const STRING_CLAIMS = ['iss', 'sub', 'jti', 'scope', 'client_id', 'organization_id'] as const;
+const NUMERIC_DATE_CLAIMS = ['exp', 'nbf', 'iat'] as const;
+const STRING_OR_ARRAY_CLAIMS = ['aud', 'scp'] as const;
+
 function checkTypes(claims: Record<string, unknown>): void {
-  // organization_id is Logto's (a string when present); its meaning belongs to a Logto leaf.
-  for (const name of ['iss', 'sub', 'jti', 'scope', 'client_id', 'organization_id'] as const) {
-    if (Object.hasOwn(claims, name) && typeof claims[name] !== 'string') throw new AuthError('auth.jwt_claim_invalid');
+  for (const claim of STRING_CLAIMS) {
+    if (Object.hasOwn(claims, claim) && typeof claims[claim] !== 'string') throw claimTypeError(claims, claim, 'string');
   }
-  for (const name of ['exp', 'nbf', 'iat'] as const) {
-    if (Object.hasOwn(claims, name) && !isNumericDate(claims[name])) throw new AuthError('auth.jwt_claim_invalid');
+  for (const claim of NUMERIC_DATE_CLAIMS) {
+    if (Object.hasOwn(claims, claim) && !isNumericDate(claims[claim])) throw claimTypeError(claims, claim, 'NumericDate');
   }
-  const aud = own(claims, 'aud');
-  if (Object.hasOwn(claims, 'aud') && typeof aud !== 'string' && !isStringArray(aud)) throw new AuthError('auth.jwt_claim_invalid');
-  const scp = own(claims, 'scp');
-  if (Object.hasOwn(claims, 'scp') && typeof scp !== 'string' && !isStringArray(scp)) throw new AuthError('auth.jwt_claim_invalid');
+  for (const claim of STRING_OR_ARRAY_CLAIMS) {
+    const value = own(claims, claim);
+    if (value !== undefined && typeof value !== 'string' && !isStringArray(value)) throw claimTypeError(claims, claim, 'string or array of strings');
+  }
+}
+
+// The detail names the claim and the JSON type found, never the value.
+function claimTypeError(claims: Record<string, unknown>, claim: string, expected: 'string' | 'NumericDate' | 'string or array of strings'): AuthError {
+  return new AuthError('auth.jwt_claim_invalid', { detail: { check: 'claim_type', claim, expected, found: jsonType(claims[claim]) } });
 }
 
 // RFC 7519 §2: NumericDate is a JSON number of seconds; non-integer values are allowed.
@@ -131,9 +145,12 @@ function grantedScopes(claims: Record<string, unknown>): ReadonlySet<string> {
 // the resource needs.
 export function checkScopes(granted: ReadonlySet<string>, required: readonly string[], callScopes: readonly string[] = []): void {
   const needed = callScopes.length === 0 ? required : [...required, ...callScopes];
-  for (const item of needed) {
-    if (!granted.has(item)) throw new AuthError('auth.insufficient_scope', { requiredScopes: [...new Set(needed)] });
-  }
+  for (const item of needed) if (!granted.has(item)) throw scopeError(granted, [...new Set(needed)]);
+}
+
+function scopeError(granted: ReadonlySet<string>, requiredScopes: readonly string[]): AuthError {
+  const missing = requiredScopes.filter((item) => !granted.has(item));
+  return new AuthError('auth.insufficient_scope', { requiredScopes, detail: { check: 'scope', missing, required: requiredScopes } });
 }
 
 // RFC 9068 §4 requires typ "at+jwt"; RFC 7515 §4.1.9 makes media types case-insensitive
@@ -147,5 +164,5 @@ export function normalizeMediaType(typ: string): string {
 /** `expected` is already normalized: the options reader does that once (src/options.ts). */
 function checkType(typ: string | undefined, expected: string | undefined): void {
   if (expected === undefined) return;
-  if (typ === undefined || normalizeMediaType(typ) !== expected) throw new AuthError('auth.jwt_typ_mismatch');
+  if (typ === undefined || normalizeMediaType(typ) !== expected) throw new AuthError('auth.jwt_typ_mismatch', { detail: { check: 'typ', expected, found: typ } });
 }

@@ -126,6 +126,8 @@ export interface AuthErrorOptions {
   readonly retryAfter?: number | undefined;
   /** The underlying failure, for logs; never sent to the client. */
   readonly cause?: unknown;
+  /** Which check failed, for the server's logs (AuthErrorDetail); never sent to the client. */
+  readonly detail?: AuthErrorDetail | undefined;
   /**
    * The challenges to render, first the one that carries error and scope; default one
    * Bearer challenge. A leaf offering another scheme (DPoP) passes its own.
@@ -137,6 +139,50 @@ export interface AuthErrorOptions {
    */
   readonly extraHeaders?: Readonly<Record<string, string>> | undefined;
 }
+
+/** A JSON value's type as a word, for details that name a wrong type without its value. */
+export type JsonType = 'string' | 'number' | 'boolean' | 'null' | 'array' | 'object' | 'undefined';
+
+/**
+ * For the server's logs only: which check refused the token and, where the values are not
+ * secret, what was expected and what was found. Never the token, its signature, key material,
+ * or a claim value other than `iss`, `aud`, `exp`, `nbf` and `iat`. Built only on failure.
+ * Not enumerable, so `JSON.stringify(error)` and response bodies never carry it; read
+ * `error.detail` explicitly. Times are seconds since the epoch, `tolerance` the clock
+ * tolerance in seconds.
+ */
+export type AuthErrorDetail =
+  // Bearer (RFC 6750 §2.1).
+  | { readonly check: 'authorization'; readonly reason: 'missing' | 'several_values' | 'not_a_string' | 'not_scheme_space_token' | 'scheme_not_supported' | 'not_b64token' }
+  // Compact JWS (RFC 7515 §7.1) and its protected header (§4.1).
+  | { readonly check: 'size'; readonly length: number; readonly maxTokenLength: number }
+  | { readonly check: 'segments'; readonly segments: number; readonly empty?: 'header' | 'signature' }
+  | { readonly check: 'base64url'; readonly segment?: 'header' | 'payload' | 'signature' }
+  | { readonly check: 'header'; readonly member?: 'alg' | 'kid' | 'typ' | 'cty'; readonly expected: 'JSON object' | 'string'; readonly found?: JsonType }
+  | { readonly check: 'alg'; readonly alg: string; readonly allowed: readonly string[] }
+  | { readonly check: 'crit' }
+  | { readonly check: 'b64'; readonly found: JsonType }
+  // Keys (RFC 7517) and the signature.
+  | { readonly check: 'key'; readonly reason: 'kid_unknown' | 'no_key_for_alg' | 'several_keys' | 'key_does_not_allow_alg'; readonly kid: string | undefined; readonly alg: string; readonly knownKids: readonly (string | undefined)[] }
+  | { readonly check: 'jwks'; readonly expected: string; readonly found: string }
+  | { readonly check: 'jwk'; readonly member: string; readonly expected: string; readonly found?: string | number }
+  | { readonly check: 'signature'; readonly alg: string; readonly kid: string | undefined }
+  // Claims (RFC 7519 §4.1, RFC 9068).
+  | { readonly check: 'payload'; readonly expected: 'JSON object' }
+  | { readonly check: 'claim_type'; readonly claim: string; readonly expected: 'string' | 'NumericDate' | 'string or array of strings'; readonly found: JsonType }
+  | { readonly check: 'typ'; readonly expected: string; readonly found: string | undefined }
+  | { readonly check: 'iss'; readonly expected: string; readonly found: string | undefined }
+  | { readonly check: 'aud'; readonly expected: readonly string[]; readonly found: string | readonly string[] | undefined }
+  | { readonly check: 'exp'; readonly exp: number | undefined; readonly now: number; readonly tolerance: number }
+  | { readonly check: 'nbf'; readonly nbf: number; readonly now: number; readonly tolerance: number }
+  | { readonly check: 'iat'; readonly iat: number | undefined; readonly now: number; readonly tolerance: number; readonly maxTokenAge?: number }
+  | { readonly check: 'clock'; readonly now: number }
+  | { readonly check: 'scope'; readonly missing: readonly string[]; readonly required: readonly string[] }
+  // Anything else: an exception we did not foresee (see `cause`), or a code raised without detail.
+  | { readonly check: 'unexpected' }
+  | { readonly check: 'unspecified' };
+
+const UNSPECIFIED: AuthErrorDetail = Object.freeze({ check: 'unspecified' });
 
 /**
  * The JSON body of an error response: the same three members from the demo, every adapter
@@ -168,6 +214,8 @@ export class AuthError extends Error {
   readonly requiredScopes: readonly string[] | undefined;
   /** The realm named in the challenge (RFC 6750 §3). */
   readonly realm: string;
+  /** Server-side only, never serialised (not enumerable): see AuthErrorDetail. */
+  declare readonly detail: AuthErrorDetail;
   /** For a 503: seconds the client should wait before retrying (`Retry-After`); else undefined. */
   readonly retryAfter: number | undefined;
   readonly challenges: readonly Challenge[];
@@ -183,6 +231,7 @@ export class AuthError extends Error {
     this.error = spec.error;
     this.requiredScopes = options.requiredScopes;
     this.realm = options.realm ?? DEFAULT_REALM;
+    Object.defineProperty(this, 'detail', { value: options.detail ?? UNSPECIFIED, enumerable: false });
     this.retryAfter = spec.status === 503 ? retryAfterSeconds(options.retryAfter) : undefined;
     this.challenges = options.challenges ?? BEARER_ONLY;
     this.extraHeaders = options.extraHeaders ?? NO_HEADERS;
@@ -254,5 +303,5 @@ export function isAuthError(value: unknown): value is AuthError {
 
 /** Fail closed: anything that is not already an AuthError becomes `auth.verification_failed`. */
 export function toAuthError(error: unknown): AuthError {
-  return error instanceof AuthError ? error : new AuthError('auth.verification_failed', { cause: error });
+  return error instanceof AuthError ? error : new AuthError('auth.verification_failed', { cause: error, detail: { check: 'unexpected' } });
 }

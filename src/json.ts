@@ -1,6 +1,8 @@
 // JSON objects from bytes, and reading their members: shared by the JWS header, the JWT claims
 // set, JWKs and the fetched discovery and JWK Set documents.
 
+import type { JsonType } from './errors.js';
+
 // Fatal: bytes that are not valid UTF-8 (RFC 7515 §5.2 step 3, RFC 8259 §8.1) are refused
 // instead of being patched with U+FFFD.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -26,4 +28,9 @@ export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | un
  */
 export function own(object: object, name: string): unknown {
   return Object.hasOwn(object, name) ? (object as Record<string, unknown>)[name] : undefined;
+}
+
+/** A JSON value's type as a word (`array`, `null`, …): what error details say instead of the value. */
+export function jsonType(value: unknown): JsonType {
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value as JsonType;
 }

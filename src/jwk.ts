@@ -11,8 +11,8 @@ import {
 } from './algorithms.js';
 import { decodeCanonicalBase64url } from './base64url.js';
 import { ecSpki, ed25519Spki, rsaSpki } from './der.js';
-import { AuthError } from './errors.js';
-import { isPlainObject, own } from './json.js';
+import { AuthError, type AuthErrorCode } from './errors.js';
+import { isPlainObject, jsonType, own } from './json.js';
 
 export interface VerificationKey {
   readonly kid: string | undefined;
@@ -35,9 +35,9 @@ const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 const ED25519_KEY_LENGTH = 32; // RFC 8032 §5.1.5
 
 export function importJwk(jwk: unknown): VerificationKey {
-  if (!isPlainObject(jwk)) throw new AuthError('auth.jwk_invalid');
+  if (!isPlainObject(jwk)) throw jwkError('auth.jwk_invalid', '(the JWK)', 'JSON object', jsonType(jwk));
   for (const member of PRIVATE_MEMBERS) {
-    if (Object.hasOwn(jwk, member)) throw new AuthError('auth.jwk_private_key');
+    if (Object.hasOwn(jwk, member)) throw jwkError('auth.jwk_private_key', member, 'absent from a public key');
   }
   const kid = optionalString(jwk, 'kid');
   checkIntendedUse(jwk);
@@ -47,8 +47,8 @@ export function importJwk(jwk: unknown): VerificationKey {
   if (kty === 'EC') imported = importEc(jwk);
   else if (kty === 'RSA') imported = importRsa(jwk);
   else if (kty === 'OKP') imported = importOkp(jwk);
-  else if (typeof kty === 'string') throw new AuthError('auth.jwk_unsupported');
-  else throw new AuthError('auth.jwk_invalid');
+  else if (typeof kty === 'string') throw jwkError('auth.jwk_unsupported', 'kty', 'EC, RSA or OKP', kty);
+  else throw jwkError('auth.jwk_invalid', 'kty', 'string', jsonType(kty));
 
   const algorithms = permittedAlgorithms(kty, imported.curve, own(jwk, 'alg'));
   let keyObject: KeyObject;
@@ -56,7 +56,7 @@ export function importJwk(jwk: unknown): VerificationKey {
     keyObject = createPublicKey({ key: imported.spkiDer, format: 'der', type: 'spki' });
   } catch (cause) {
     // OpenSSL refuses EC points that are not on the named curve here (SEC 1 §3.2.2.1).
-    throw new AuthError('auth.jwk_invalid', { cause });
+    throw new AuthError('auth.jwk_invalid', { cause, detail: { check: 'jwk', member: 'x,y', expected: 'a point on the curve' } });
   }
   return Object.freeze({ kid, kty, ...imported, algorithms, keyObject });
 }
@@ -64,13 +64,13 @@ export function importJwk(jwk: unknown): VerificationKey {
 // RFC 7517 §4.2 / §4.3: a key marked for another purpose must not verify signatures.
 function checkIntendedUse(jwk: Record<string, unknown>): void {
   const use = optionalString(jwk, 'use');
-  if (use !== undefined && use !== 'sig') throw new AuthError('auth.jwk_not_for_signature');
+  if (use !== undefined && use !== 'sig') throw jwkError('auth.jwk_not_for_signature', 'use', 'sig', use);
   const keyOps = own(jwk, 'key_ops');
   if (keyOps === undefined) return;
-  if (!Array.isArray(keyOps) || !keyOps.every((op) => typeof op === 'string')) throw new AuthError('auth.jwk_invalid');
+  if (!Array.isArray(keyOps) || !keyOps.every((op) => typeof op === 'string')) throw jwkError('auth.jwk_invalid', 'key_ops', 'array of strings');
   // RFC 7517 §4.3: "Duplicate key operation values MUST NOT be present in the array."
-  if (new Set(keyOps).size !== keyOps.length) throw new AuthError('auth.jwk_invalid');
-  if (!keyOps.includes('verify')) throw new AuthError('auth.jwk_not_for_signature');
+  if (new Set(keyOps).size !== keyOps.length) throw jwkError('auth.jwk_invalid', 'key_ops', 'no repeated value');
+  if (!keyOps.includes('verify')) throw jwkError('auth.jwk_not_for_signature', 'key_ops', 'includes "verify"');
 }
 
 // RFC 7517 §4.4: `alg` names the one algorithm the key is meant for. An `alg` we do not
@@ -79,10 +79,10 @@ function checkIntendedUse(jwk: Record<string, unknown>): void {
 function permittedAlgorithms(kty: KeyType, curve: CurveName | null, alg: unknown): ReadonlySet<JwsAlgorithm> {
   const byKeyType = algorithmsForKey(kty, curve);
   if (alg === undefined) return new Set(byKeyType);
-  if (typeof alg !== 'string') throw new AuthError('auth.jwk_invalid');
+  if (typeof alg !== 'string') throw jwkError('auth.jwk_invalid', 'alg', 'string', jsonType(alg));
   const spec = getAlgorithm(alg);
-  if (spec === undefined) throw new AuthError('auth.jwk_unsupported');
-  if (!byKeyType.includes(spec.name)) throw new AuthError('auth.jwk_invalid');
+  if (spec === undefined) throw jwkError('auth.jwk_unsupported', 'alg', 'a supported JWS algorithm', alg);
+  if (!byKeyType.includes(spec.name)) throw jwkError('auth.jwk_invalid', 'alg', `one of ${byKeyType.join(', ')}`, alg);
   return new Set([spec.name]);
 }
 
@@ -96,13 +96,13 @@ interface ImportedKey {
 function importEc(jwk: Record<string, unknown>): ImportedKey {
   const curve = own(jwk, 'crv');
   if (curve !== 'P-256' && curve !== 'P-384' && curve !== 'P-521') {
-    throw new AuthError(typeof curve === 'string' ? 'auth.jwk_unsupported' : 'auth.jwk_invalid');
+    throw jwkError(typeof curve === 'string' ? 'auth.jwk_unsupported' : 'auth.jwk_invalid', 'crv', 'P-256, P-384 or P-521', String(curve));
   }
   const x = requiredBytes(jwk, 'x');
   const y = requiredBytes(jwk, 'y');
   // RFC 7518 §6.2.1.2: each coordinate is exactly the curve's field size in bytes.
   const length = EC_COORDINATE_LENGTHS[curve];
-  if (x.length !== length || y.length !== length) throw new AuthError('auth.jwk_invalid');
+  if (x.length !== length || y.length !== length) throw jwkError('auth.jwk_invalid', 'x,y', `${length} bytes each`, `${x.length} and ${y.length}`);
   return { curve, spkiDer: ecSpki(curve, x, y), modulusLength: null };
 }
 
@@ -110,15 +110,15 @@ function importEc(jwk: Record<string, unknown>): ImportedKey {
 function importRsa(jwk: Record<string, unknown>): ImportedKey {
   const modulus = withoutSignOctet(requiredBytes(jwk, 'n'));
   const exponent = requiredBytes(jwk, 'e');
-  if (modulus[0] === 0 || exponent[0] === 0) throw new AuthError('auth.jwk_invalid');
+  if (modulus[0] === 0 || exponent[0] === 0) throw jwkError('auth.jwk_invalid', 'n,e', 'no leading zero octet');
   const bits = bitLength(modulus);
-  if (bits < RSA_KEY_BOUNDS.minModulusBits) throw new AuthError('auth.jwk_rsa_too_small');
-  if (bits > RSA_KEY_BOUNDS.maxModulusBits) throw new AuthError('auth.jwk_unsupported');
+  if (bits < RSA_KEY_BOUNDS.minModulusBits) throw jwkError('auth.jwk_rsa_too_small', 'n', `at least ${RSA_KEY_BOUNDS.minModulusBits} bits`, bits);
+  if (bits > RSA_KEY_BOUNDS.maxModulusBits) throw jwkError('auth.jwk_unsupported', 'n', `at most ${RSA_KEY_BOUNDS.maxModulusBits} bits`, bits);
   // RFC 8017 §3.1: 3 ≤ e ≤ n − 1, and e is odd (RSA_KEY_BOUNDS says why).
   const lastByte = exponent[exponent.length - 1]!;
   if (exponent.length > RSA_KEY_BOUNDS.maxExponentBytes || (lastByte & 1) === 0
     || (exponent.length === 1 && lastByte < RSA_KEY_BOUNDS.minExponent)) {
-    throw new AuthError('auth.jwk_invalid');
+    throw jwkError('auth.jwk_invalid', 'e', `odd, at least ${RSA_KEY_BOUNDS.minExponent}, at most ${RSA_KEY_BOUNDS.maxExponentBytes} bytes`);
   }
   return { curve: null, spkiDer: rsaSpki(modulus, exponent), modulusLength: modulus.length };
 }
@@ -126,18 +126,18 @@ function importRsa(jwk: Record<string, unknown>): ImportedKey {
 // RFC 8037 §2: crv and x. Only Ed25519 signs JWS here (Ed448 and X25519/X448 are refused).
 function importOkp(jwk: Record<string, unknown>): ImportedKey {
   const curve = own(jwk, 'crv');
-  if (curve !== 'Ed25519') throw new AuthError(typeof curve === 'string' ? 'auth.jwk_unsupported' : 'auth.jwk_invalid');
+  if (curve !== 'Ed25519') throw jwkError(typeof curve === 'string' ? 'auth.jwk_unsupported' : 'auth.jwk_invalid', 'crv', 'Ed25519', String(curve));
   const x = requiredBytes(jwk, 'x');
-  if (x.length !== ED25519_KEY_LENGTH) throw new AuthError('auth.jwk_invalid');
+  if (x.length !== ED25519_KEY_LENGTH) throw jwkError('auth.jwk_invalid', 'x', `${ED25519_KEY_LENGTH} bytes`, x.length);
   // Node imports both kinds of key refused below; like an off-curve EC point, a hostile
   // or broken key set must not hand us a key that verifies forgeries.
   // RFC 8032 §5.1.3: "If the resulting value is >= p, decoding fails."
   const y = ed25519Y(x);
-  if (y >= ED25519_P) throw new AuthError('auth.jwk_invalid');
+  if (y >= ED25519_P) throw jwkError('auth.jwk_invalid', 'x', 'y < p (RFC 8032 §5.1.3)');
   // Verification checks [S]B = R + [k]A without multiplying by the cofactor 8 (Node/OpenSSL).
   // When A has small order, −[k]A is one of the eight small-order points, so R = that point
   // and S = 0 verify for any message with probability ≥ 1/8 — always, for the identity.
-  if (ED25519_SMALL_ORDER_Y.has(y)) throw new AuthError('auth.jwk_invalid');
+  if (ED25519_SMALL_ORDER_Y.has(y)) throw jwkError('auth.jwk_invalid', 'x', 'a point not of small order');
   return { curve, spkiDer: ed25519Spki(x), modulusLength: null };
 }
 
@@ -171,14 +171,20 @@ function withoutSignOctet(modulus: Buffer): Buffer {
 function requiredBytes(jwk: Record<string, unknown>, member: string): Buffer {
   const text = own(jwk, member);
   const bytes = typeof text === 'string' && text.length > 0 ? decodeCanonicalBase64url(text) : undefined;
-  if (bytes === undefined) throw new AuthError('auth.jwk_invalid');
+  if (bytes === undefined) throw jwkError('auth.jwk_invalid', member, 'canonical base64url');
   return bytes;
 }
 
 function optionalString(jwk: Record<string, unknown>, member: string): string | undefined {
   const value = own(jwk, member);
-  if (value !== undefined && typeof value !== 'string') throw new AuthError('auth.jwk_invalid');
+  if (value !== undefined && typeof value !== 'string') throw jwkError('auth.jwk_invalid', member, 'string', jsonType(value));
   return value;
+}
+
+// JWKs here are public keys: member names and public values may be logged. A private
+// member's value never is (only its name).
+function jwkError(code: AuthErrorCode, member: string, expected: string, found?: string | number): AuthError {
+  return new AuthError(code, { detail: found === undefined ? { check: 'jwk', member, expected } : { check: 'jwk', member, expected, found } });
 }
 
 function bitLength(unsignedBigEndian: Uint8Array): number {

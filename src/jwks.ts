@@ -1,9 +1,9 @@
 // A JWK Set (RFC 7517 §5) → the keys we can use, and the choice of one key for a token.
 
 import type { JwsAlgorithm } from './algorithms.js';
-import { AuthError, type AuthErrorCode } from './errors.js';
+import { AuthError, type AuthErrorCode, type AuthErrorDetail } from './errors.js';
 import { importJwk, type VerificationKey } from './jwk.js';
-import { isPlainObject, own } from './json.js';
+import { isPlainObject, jsonType, own } from './json.js';
 
 export interface SkippedKey {
   /** Position in the set's `keys` array. */
@@ -31,7 +31,10 @@ export const MAX_JWKS_KEYS = 100;
 // MAX_JWKS_KEYS, is unusable as a whole: refused before any key is imported.
 export function importJwkSet(document: unknown): KeySet {
   const members = isPlainObject(document) ? own(document, 'keys') : undefined;
-  if (!Array.isArray(members) || members.length > MAX_JWKS_KEYS) throw new AuthError('auth.jwks_invalid');
+  if (!Array.isArray(members) || members.length > MAX_JWKS_KEYS) {
+    const found = Array.isArray(members) ? `${members.length} keys` : `keys: ${jsonType(members)}`;
+    throw new AuthError('auth.jwks_invalid', { detail: { check: 'jwks', expected: `{ "keys": [...] } with at most ${MAX_JWKS_KEYS} keys`, found } });
+  }
   const keys: VerificationKey[] = [];
   const skipped: SkippedKey[] = [];
   members.forEach((jwk: unknown, index: number) => {
@@ -60,6 +63,14 @@ export function selectKey(keySet: KeySet, alg: JwsAlgorithm, kid: string | undef
     usableCount++;
   }
   if (usableCount === 1) return chosen!;
-  if (kid !== undefined && kidSeen && usableCount === 0) throw new AuthError('auth.jwk_alg_mismatch');
-  throw new AuthError('auth.jwks_key_not_found');
+  if (kid !== undefined && kidSeen && usableCount === 0) throw keyError('auth.jwk_alg_mismatch', 'key_does_not_allow_alg', keySet, alg, kid);
+  const reason = usableCount > 1 ? 'several_keys' : kid === undefined ? 'no_key_for_alg' : 'kid_unknown';
+  throw keyError('auth.jwks_key_not_found', reason, keySet, alg, kid);
+}
+
+type KeyFailure = Extract<AuthErrorDetail, { check: 'key' }>['reason'];
+
+// Key ids are public (the issuer publishes them), so the detail lists the ones we hold.
+function keyError(code: AuthErrorCode, reason: KeyFailure, keySet: KeySet, alg: JwsAlgorithm, kid: string | undefined): AuthError {
+  return new AuthError(code, { detail: { check: 'key', reason, kid, alg, knownKids: keySet.keys.map((key) => key.kid) } });
 }

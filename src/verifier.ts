@@ -2,13 +2,13 @@
 // data's one-way path — headers → bearer token → JWS → key → signature → claims → Claims.
 
 import { extractBearerToken, type HeadersInput } from './bearer.js';
-import { checkClaims, checkScopes, type Claims } from './claims.js';
+import { checkClaims, checkScopes, type ClaimRules, type Claims } from './claims.js';
 import { AuthError, toAuthError } from './errors.js';
 import type { KeySource, KeySourceSnapshot } from './key-source.js';
 import { readCallOptions, readVerifierOptions, type KeySettings, type VerifierOptions, type VerifyCallOptions } from './options.js';
 import { createRemoteKeySource } from './remote/jwks-cache.js';
 import { cacheVerifiedTokens, type VerifiedToken } from './token-cache.js';
-import { verifyCompactJws } from './verify-jws.js';
+import { isThenable, verifyJws, type VerifiedJws } from './verify-jws.js';
 
 export type { VerifierOptions, VerifyCallOptions } from './options.js';
 
@@ -36,21 +36,21 @@ export interface Verifier<Custom extends object = Record<never, never>> {
 export function createVerifier<Custom extends object = Record<never, never>>(options: VerifierOptions): Verifier<Custom> {
   const { rules, decode, realm, now, keys, cache } = readVerifierOptions(options);
   const keySource = createKeySource(keys);
-
-  // Every check on the token itself; only the per-call scopes are left for the caller.
-  async function verifyToken(token: string): Promise<VerifiedToken> {
-    const { header, payload, key } = await verifyCompactJws(token, keySource.resolveKey, decode);
-    const { claims, grantedScopes } = checkClaims(header.typ, payload, rules, now() / 1000);
-    return { claims, key, grantedScopes };
+  // Every check on the token but the call's scopes: a plain value, or a promise if a stage gave one.
+  const checkVerified = (jws: VerifiedJws): VerifiedToken => checkVerifiedClaims(jws, rules, now() / 1000);
+  function verifyToken(token: string): VerifiedToken | Promise<VerifiedToken> {
+    const verified = verifyJws(token, keySource.resolveKey, decode);
+    return isThenable(verified) ? verified.then(checkVerified) : checkVerified(verified);
   }
   // The cache (on unless `cache: false`) wraps verifyToken and adds no checks of its own (src/token-cache.ts).
-  const verifyTokenOrHit = cache === undefined ? verifyToken : cacheVerifiedTokens(verifyToken, {
+  const verifyTokenOrHit = cache === undefined ? verifyToken : cacheVerifiedTokens(async (token) => verifyToken(token), {
     ...cache, isCurrent: (key) => keySource.isCurrent(key), timeRules: rules, now,
   });
-
+  // The one async frame of a verification: it awaits only when a stage answered with a promise.
   async function verifyWithScopes(token: string, scopes: readonly string[]): Promise<Claims<Custom>> {
     try {
-      const verified = await verifyTokenOrHit(token);
+      const found = verifyTokenOrHit(token);
+      const verified = isThenable(found) ? await found : found;
       checkScopes(verified.grantedScopes, rules.requiredScopes, scopes);
       return verified.claims as Claims<Custom>;
     } catch (error) {
@@ -74,6 +74,11 @@ export function createVerifier<Custom extends object = Record<never, never>>(opt
   return Object.assign(verify, { token, ready: () => keySource.ready(), keyCache: () => keySource.snapshot() });
 }
 
+function checkVerifiedClaims({ header, payload, key }: VerifiedJws, rules: ClaimRules, nowSeconds: number): VerifiedToken {
+  const { claims, grantedScopes } = checkClaims(header.typ, payload, rules, nowSeconds);
+  return { claims, key, grantedScopes };
+}
+
 function headerToken(headers: HeadersInput | null | undefined, realm: string | undefined): string {
   try {
     return extractBearerToken(headers);
@@ -86,8 +91,8 @@ function headerToken(headers: HeadersInput | null | undefined, realm: string | u
 // waiting on it, and a framework that decorates errors must not leak between them. Anything
 // that is not an AuthError fails closed (toAuthError).
 function forThisRequest(error: unknown, realm: string | undefined): AuthError {
-  const { code, requiredScopes, retryAfter, cause } = toAuthError(error);
-  return new AuthError(code, { requiredScopes, realm, retryAfter, cause });
+  const { code, requiredScopes, retryAfter, cause, detail } = toAuthError(error);
+  return new AuthError(code, { requiredScopes, realm, retryAfter, cause, detail });
 }
 
 function createKeySource(keys: KeySettings): KeySource {

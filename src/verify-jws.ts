@@ -1,7 +1,7 @@
 // A compact JWS and a source of keys → the verified header and payload. This is the whole
 // signature layer: decode, resolve the key, verify. Claims are the next stage.
 
-import { decodeCompactJws, type DecodeOptions, type JwsHeader } from './jws.js';
+import { decodeCompactJws, type DecodedJws, type DecodeOptions, type JwsHeader } from './jws.js';
 import { AuthError, toAuthError } from './errors.js';
 import type { VerificationKey } from './jwk.js';
 import { selectKey, type KeySet } from './jwks.js';
@@ -21,19 +21,34 @@ export async function verifyCompactJws(
   token: string, keys: KeySet | KeyResolver, options: DecodeOptions = {},
 ): Promise<VerifiedJws> {
   try {
-    const { header, algorithm, payload, signingInput, signature } = decodeCompactJws(token, options);
-    // Awaiting only a promise (or any thenable) keeps the common case — a key already held, a
-    // signature checked on the event loop — free of an extra turn of the microtask queue.
-    const found = typeof keys === 'function' ? keys(header) : selectKey(keys, algorithm.name, header.kid);
-    const key = isThenable(found) ? await found : found;
-    const verdict = verifySignature(algorithm, key, signingInput, signature);
-    if (!(typeof verdict === 'boolean' ? verdict : await verdict)) throw new AuthError('auth.jws_signature_invalid');
-    return { header, payload, key };
+    return await verifyJws(token, keys, options);
   } catch (error) {
     throw toAuthError(error); // the one conversion: anything unexpected fails closed
   }
 }
 
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+/**
+ * verifyCompactJws without its promise: a plain value when the key is at hand and the maths
+ * runs on the event loop (the common case, no turn of the microtask queue), a promise when
+ * the key must be fetched or the signature is checked on the thread pool. Throws rather than
+ * rejects for a token refused before that. Errors are not converted: the caller does that once.
+ */
+export function verifyJws(token: string, keys: KeySet | KeyResolver, options: DecodeOptions): VerifiedJws | Promise<VerifiedJws> {
+  const decoded = decodeCompactJws(token, options);
+  const found = typeof keys === 'function' ? keys(decoded.header) : selectKey(keys, decoded.algorithm.name, decoded.header.kid);
+  return isThenable(found) ? Promise.resolve(found).then((key) => checkSignature(decoded, key)) : checkSignature(decoded, found);
+}
+
+function checkSignature(decoded: DecodedJws, key: VerificationKey): VerifiedJws | Promise<VerifiedJws> {
+  const verdict = verifySignature(decoded.algorithm, key, decoded.signingInput, decoded.signature);
+  return typeof verdict === 'boolean' ? accept(decoded, key, verdict) : verdict.then((valid) => accept(decoded, key, valid));
+}
+
+function accept({ header, payload }: DecodedJws, key: VerificationKey, valid: boolean): VerifiedJws {
+  if (!valid) throw new AuthError('auth.jws_signature_invalid', { detail: { check: 'signature', alg: header.alg, kid: header.kid } });
+  return { header, payload, key };
+}
+
+export function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as Partial<PromiseLike<T>>).then === 'function';
 }

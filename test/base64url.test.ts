@@ -71,3 +71,56 @@ test('encode respects the view of a Uint8Array into a larger buffer', () => {
   assert.equal(encodeBase64url(whole.subarray(2, 5)), 'YWJj');
   assert.equal(encodeBase64url(new Uint8Array(whole.buffer, whole.byteOffset + 2, 3)), 'YWJj');
 });
+
+// The decoder checks RFC 4648's rules directly (alphabet, length ≠ 4n + 1, zero pad bits)
+// instead of re-encoding what it decoded. Both rules must agree on every input: here against
+// the re-encode rule built from Node's encoder, exhaustively up to three characters and on
+// random strings, including characters Node's decoder skips, accepts from the standard
+// alphabet, or reads by their low byte (Ł is U+0141, whose low byte is "A").
+const reEncodeRule = (text: string): boolean => Buffer.from(text, 'base64url').toString('base64url') === text;
+const URL_SAFE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const FOREIGN = '+/=. \n~\u0000éŁ\u{1F600}';
+
+function disagreements(texts: Iterable<string>): string[] {
+  const found: string[] = [];
+  for (const text of texts) {
+    const canonical = decodeCanonicalBase64url(text) !== undefined;
+    if (canonical !== reEncodeRule(text)) found.push(JSON.stringify(text));
+    if (canonical && !decodeCanonicalBase64url(text)!.equals(Buffer.from(text, 'base64url'))) found.push(`bytes of ${text}`);
+  }
+  return found;
+}
+
+function* allStrings(alphabet: string, length: number): Generator<string> {
+  if (length === 0) { yield ''; return; }
+  for (const prefix of allStrings(alphabet, length - 1)) for (const char of alphabet) yield prefix + char;
+}
+
+test('canonical rule equals the re-encode rule: every string of up to 3 characters', () => {
+  const characters = [...URL_SAFE, ...FOREIGN].join('');
+  const found: string[] = [];
+  for (let length = 0; length <= 2; length++) found.push(...disagreements(allStrings(characters, length)));
+  // Three characters: every pad-bit case (2 unused bits) over the alphabet, and foreign characters in each place.
+  found.push(...disagreements(allStrings(URL_SAFE, 3)));
+  for (const foreign of FOREIGN) found.push(...disagreements([`${foreign}QQ`, `Q${foreign}Q`, `QQ${foreign}`, `QU${foreign}`]));
+  assert.deepEqual(found, []);
+});
+
+test('canonical rule equals the re-encode rule: random strings and altered encodings (seeded)', () => {
+  let state = 0x2545f491;
+  const random = () => { state ^= state << 13; state ^= state >>> 17; state ^= state << 5; return (state >>> 0) / 2 ** 32; };
+  const texts: string[] = [];
+  for (let i = 0; i < 20_000; i++) {
+    const length = Math.floor(random() * 24);
+    let text = '';
+    // Mostly alphabet characters, so the length and pad-bit rules decide most cases.
+    for (let j = 0; j < length; j++) text += random() < 0.97 ? URL_SAFE[Math.floor(random() * 64)] : [...FOREIGN][Math.floor(random() * [...FOREIGN].length)];
+    texts.push(text);
+  }
+  for (let length = 0; length < 40; length++) {
+    const encoded = randomBytes(length).toString('base64url');
+    texts.push(encoded, `${encoded}=`, `${encoded}A`, encoded.slice(0, -1));
+    for (const last of URL_SAFE) texts.push(encoded.slice(0, -1) + last);
+  }
+  assert.deepEqual(disagreements(texts), []);
+});

@@ -105,6 +105,46 @@ test('bearer: every refusal of the header stage is a 401', () => {
   }
 });
 
+test('bearer: the b64token check equals the RFC 6750 §2.1 grammar on random tokens (seeded)', () => {
+  // The grammar written as one pattern, straight from the RFC: what the two scans must match.
+  const grammar = /^[A-Za-z0-9\-._~+/]+=*$/;
+  const characters = 'Aa0-._~+/=,"é \u0000';
+  let state = 0x9e3779b9;
+  const random = () => { state ^= state << 13; state ^= state >>> 17; state ^= state << 5; return (state >>> 0) / 2 ** 32; };
+  const mismatches: string[] = [];
+  const tokens = ['=', '==', 'a=', 'a==', '=a', 'a=a', 'a==b=', 'a.b=', '~', 'a=\u0000'];
+  for (let i = 0; i < 5000; i++) {
+    let token = '';
+    for (let length = 1 + Math.floor(random() * 8); token.length < length;) token += characters[Math.floor(random() * characters.length)];
+    tokens.push(token);
+  }
+  for (const token of tokens) {
+    const accepted = outcome(() => extractBearerToken({ authorization: `Bearer ${token}` })) === token;
+    if (accepted !== grammar.test(token)) mismatches.push(JSON.stringify(token));
+  }
+  assert.deepEqual(mismatches, []);
+});
+
+test('bearer: each refusal says which rule failed in error.detail (server-side only)', () => {
+  const table: Array<[string, HeadersInput | undefined, string]> = [
+    ['no header', {}, 'missing'],
+    ['empty value', { authorization: '' }, 'missing'],
+    ['two values', { authorization: [`Bearer ${TOKEN}`, `Bearer ${TOKEN}`] }, 'several_values'],
+    ['two capitalisations', { authorization: `Bearer ${TOKEN}`, Authorization: `Bearer ${TOKEN}` }, 'several_values'],
+    ['a number', { authorization: 42 } as unknown as HeadersInput, 'not_a_string'],
+    ['two spaces', { authorization: `Bearer  ${TOKEN}` }, 'not_scheme_space_token'],
+    ['Basic', { authorization: 'Basic dXNlcjpwYXNz' }, 'scheme_not_supported'],
+    ['a comma', { authorization: 'Bearer abc,def' }, 'not_b64token'],
+  ];
+  for (const [name, headers, reason] of table) {
+    assert.throws(() => extractBearerToken(headers), (error: unknown) => {
+      assert.ok(error instanceof AuthError, name);
+      assert.deepEqual(error.detail, { check: 'authorization', reason }, name);
+      return true;
+    }, name);
+  }
+});
+
 test('bearer: extractCredentials accepts the schemes it is given, and keeps the core\'s order of checks', async () => {
   const { extractCredentials, readHeaderValues } = await import('../src/bearer.js');
   assert.deepEqual(extractCredentials({ authorization: `DPoP ${TOKEN}` }, ['bearer', 'dpop']), { scheme: 'dpop', token: TOKEN });

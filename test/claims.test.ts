@@ -136,3 +136,42 @@ test('claims: the time check alone refuses a token without exp (RFC 9068 §2.2),
 test('claims: the type check comes first, then the payload (a wrong typ on a broken payload is a typ mismatch)', () => {
   assertCode(() => checkClaims('JWT', Buffer.from('not json'), { ...RULES, typ: 'at+jwt' }, NOW), 'auth.jwt_typ_mismatch');
 });
+
+// error.detail: which check failed, with expected and found where the value is not secret.
+function detailOf(claims: unknown, rules: Partial<ClaimRules> = {}, scopes: string[] = [], typ?: string, now: number = NOW): unknown {
+  const bytes = Buffer.from(typeof claims === 'string' ? claims : JSON.stringify(claims));
+  const merged = { ...RULES, ...rules };
+  try {
+    const checked = checkClaims(typ, bytes, merged, now);
+    checkScopes(checked.grantedScopes, merged.requiredScopes, scopes);
+  } catch (error) {
+    assert.ok(error instanceof AuthError, String(error));
+    return error.detail;
+  }
+  return 'valid';
+}
+
+test('claims: each refusal\'s detail names the check, the expected and the found value (exact shapes)', () => {
+  const tolerance = RULES.clockTolerance;
+  const table: Array<[string, unknown, unknown, Partial<ClaimRules>?, string[]?, string?]> = [
+    ['payload not an object', '[1]', { check: 'payload', expected: 'JSON object' }],
+    ['exp a string', { ...BASE, exp: '1' }, { check: 'claim_type', claim: 'exp', expected: 'NumericDate', found: 'string' }],
+    ['sub a number', { ...BASE, sub: 7 }, { check: 'claim_type', claim: 'sub', expected: 'string', found: 'number' }],
+    ['aud an object', { ...BASE, aud: { a: 1 } }, { check: 'claim_type', claim: 'aud', expected: 'string or array of strings', found: 'object' }],
+    ['scp numbers', { ...BASE, scp: [1] }, { check: 'claim_type', claim: 'scp', expected: 'string or array of strings', found: 'array' }],
+    ['typ', BASE, { check: 'typ', expected: 'at+jwt', found: 'JWT' }, { typ: 'at+jwt' }, [], 'JWT'],
+    ['typ missing', BASE, { check: 'typ', expected: 'at+jwt', found: undefined }, { typ: 'at+jwt' }],
+    ['iss', { ...BASE, iss: 'https://evil.example' }, { check: 'iss', expected: RULES.issuer, found: 'https://evil.example' }],
+    ['iss missing', without('iss'), { check: 'iss', expected: RULES.issuer, found: undefined }],
+    ['aud', { ...BASE, aud: ['https://other.example'] }, { check: 'aud', expected: RULES.audiences, found: ['https://other.example'] }],
+    ['exp missing', without('exp'), { check: 'exp', exp: undefined, now: NOW, tolerance }],
+    ['expired', { ...BASE, exp: NOW - 5 }, { check: 'exp', exp: NOW - 5, now: NOW, tolerance }],
+    ['nbf', { ...BASE, nbf: NOW + 6 }, { check: 'nbf', nbf: NOW + 6, now: NOW, tolerance }],
+    ['iat in the future', { ...BASE, iat: NOW + 6 }, { check: 'iat', iat: NOW + 6, now: NOW, tolerance }],
+    ['iat missing with maxTokenAge', without('iat'), { check: 'iat', iat: undefined, now: NOW, tolerance, maxTokenAge: 60 }, { maxTokenAge: 60 }],
+    ['too old', { ...BASE, iat: NOW - 100 }, { check: 'iat', iat: NOW - 100, now: NOW, tolerance, maxTokenAge: 60 }, { maxTokenAge: 60 }],
+    ['scopes', BASE, { check: 'scope', missing: ['admin', 'audit'], required: ['read:profile', 'admin', 'audit'] }, { requiredScopes: ['read:profile', 'admin'] }, ['audit', 'admin']],
+  ];
+  for (const [name, claims, detail, rules, scopes, typ] of table) assert.deepEqual(detailOf(claims, rules, scopes, typ), detail, name);
+  assert.deepEqual(detailOf(BASE, {}, [], undefined, Number.NaN), { check: 'clock', now: Number.NaN });
+});

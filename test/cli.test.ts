@@ -202,6 +202,7 @@ test('cli verify --json: outcome, exit code, every stage with its RFC, the error
   assert.equal(report.stages[0]!['rfc'], 'RFC 6750 §2.1');
   assert.deepEqual(report.stages[6]!['error'], {
     code: 'auth.insufficient_scope', status: 403, error: 'insufficient_scope', message: 'The token lacks a scope this resource requires.',
+    detail: { check: 'scope', missing: ['admin'], required: ['read:profile', 'admin'] }, // the core's server-side detail (issue 13)
   });
 });
 

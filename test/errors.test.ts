@@ -75,6 +75,27 @@ test('errors: messages hold no `"` or `\\`, which RFC 6750 §3 keeps out of erro
   }
 });
 
+test('errors: detail is for the server only: not enumerable, never in JSON.stringify, nor is cause', () => {
+  const detail = { check: 'iss', expected: 'https://issuer.example', found: 'https://evil.example' } as const;
+  const cause = new Error('inner secret');
+  const error = new AuthError('auth.jwt_issuer_mismatch', { detail, cause });
+  assert.deepEqual(error.detail, detail);
+  assert.equal(Object.getOwnPropertyDescriptor(error, 'detail')?.enumerable, false);
+  assert.ok(!Object.keys(error).includes('detail') && !Object.keys(error).includes('cause'), 'own enumerable keys');
+  const json = JSON.stringify(error);
+  assert.ok(!json.includes('evil.example') && !json.includes('inner secret'), json);
+  assert.ok(!('detail' in JSON.parse(json)) && !('cause' in JSON.parse(json)), json);
+  for (const text of [error.message, error.wwwAuthenticate, JSON.stringify(error.body), JSON.stringify(error.headers)]) {
+    assert.ok(!text.includes('evil') && !text.includes('inner secret'), `nor in the message, challenge, body or headers: ${text}`);
+  }
+  assert.equal('detail' in { ...error }, false, 'a spread copy does not take it either');
+});
+
+test('errors: every AuthError has a detail: "unspecified" when raised without one, "unexpected" for a foreign error', () => {
+  for (const code of AUTH_ERROR_CODES) assert.deepEqual(new AuthError(code).detail, { check: 'unspecified' }, code);
+  assert.deepEqual(toAuthError(new RangeError('x')).detail, { check: 'unexpected' });
+});
+
 test('errors: several challenges (RFC 7235 §4.1): the first carries error and scope, each its own params', () => {
   const error = new AuthError('auth.insufficient_scope', {
     requiredScopes: ['admin'], realm: 'r',

@@ -6,7 +6,7 @@ import crypto, { createPublicKey, generateKeyPairSync, type JsonWebKey } from 'n
 import { readFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { test } from 'node:test';
-import type { AuthErrorCode } from '../src/errors.js';
+import { AuthError, type AuthErrorCode } from '../src/errors.js';
 import { importJwk } from '../src/jwk.js';
 import { assertAllAsExpected, assertCode } from './support/outcome.js';
 import { fixturePath, loadManifest, MANIFEST_FILE, missingVectors, readJson } from './support/vectors.js';
@@ -404,4 +404,29 @@ test('differential: our SPKI for every openssl fixture key equals `openssl pkey 
     );
   }
   assertAllAsExpected(rows);
+});
+
+test('a refused JWK\'s detail names the member and the rule, and never a private member\'s value', () => {
+  const detailOf = (jwk: unknown): unknown => {
+    try {
+      importJwk(jwk);
+    } catch (error) {
+      assert.ok(error instanceof AuthError, String(error));
+      return error.detail;
+    }
+    return 'valid';
+  };
+  const table: [label: string, jwk: unknown, detail: unknown][] = [
+    ['not an object', [1], { check: 'jwk', member: '(the JWK)', expected: 'JSON object', found: 'array' }],
+    ['private d', { ...P256, d: 'c2VjcmV0LXNjYWxhcg' }, { check: 'jwk', member: 'd', expected: 'absent from a public key' }],
+    ['kty', { ...P256, kty: 'oct' }, { check: 'jwk', member: 'kty', expected: 'EC, RSA or OKP', found: 'oct' }],
+    ['use', { ...P256, use: 'enc' }, { check: 'jwk', member: 'use', expected: 'sig', found: 'enc' }],
+    ['crv', { ...P256, crv: 'P-192' }, { check: 'jwk', member: 'crv', expected: 'P-256, P-384 or P-521', found: 'P-192' }],
+    ['x not canonical', { ...P256, x: `${P256.x}=` }, { check: 'jwk', member: 'x', expected: 'canonical base64url' }],
+    ['x short', { ...P256, x: b64(bytes(P256.x).subarray(1)) }, { check: 'jwk', member: 'x,y', expected: '32 bytes each', found: '31 and 32' }],
+    ['alg of another type', { ...P256, alg: 'RS256' }, { check: 'jwk', member: 'alg', expected: 'one of ES256', found: 'RS256' }],
+    ['RSA 1024', publicJwk(generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey), { check: 'jwk', member: 'n', expected: 'at least 2048 bits', found: 1024 }],
+  ];
+  for (const [label, jwk, detail] of table) assert.deepEqual(detailOf(jwk), detail, label);
+  assert.ok(!JSON.stringify(detailOf({ ...P256, d: 'c2VjcmV0LXNjYWxhcg' })).includes('c2VjcmV0'), 'no private value');
 });

@@ -4,8 +4,9 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { test } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
 import type { JwsAlgorithm } from '../src/algorithms.js';
-import type { AuthErrorCode } from '../src/errors.js';
+import { AuthError, type AuthErrorCode } from '../src/errors.js';
 import { importJwkSet, MAX_JWKS_KEYS, selectKey, type KeySet } from '../src/jwks.js';
 import { assertCode } from './support/outcome.js';
 
@@ -134,4 +135,30 @@ test('selectKey: a skipped key is never selected, even by its kid', () => {
   const keySet = importJwkSet({ keys: [{ ...RSA_SMALL, kid: 'small' }, { ...P256_A, kid: 'ok' }] });
   assertCode(() => selectKey(keySet, 'RS256', 'small'), 'auth.jwks_key_not_found', 'skipped kid');
   assertCode(() => selectKey(keySet, 'RS256', undefined), 'auth.jwks_key_not_found', 'skipped, no kid');
+});
+
+test('selectKey: the detail names the reason, the token\'s kid and alg, and the kids we hold', () => {
+  const knownKids = SET.keys.map((key) => key.kid);
+  const table: [label: string, alg: JwsAlgorithm, kid: string | undefined, reason: string][] = [
+    ['unknown kid', 'ES256', 'nope', 'kid_unknown'],
+    ['no kid, no key for ES512', 'ES512', undefined, 'no_key_for_alg'],
+    ['no kid, several ES256 keys', 'ES256', undefined, 'several_keys'],
+    ['duplicate kid, both fit', 'ES256', 'twice', 'several_keys'],
+    ['kid found, alg of another key type', 'RS256', 'ec-a', 'key_does_not_allow_alg'],
+  ];
+  for (const [label, alg, kid, reason] of table) {
+    assert.throws(() => selectKey(SET, alg, kid), (error: unknown) => {
+      assert.ok(error instanceof AuthError, label);
+      assert.deepEqual(error.detail, { check: 'key', reason, kid, alg, knownKids }, label);
+      return true;
+    }, label);
+  }
+  assert.ok(knownKids.includes('ec-a') && knownKids.length === SET.keys.length, 'the kids of the set');
+});
+
+test('a set that is not { "keys": [...] } says what it found', () => {
+  assert.throws(() => importJwkSet({ keys: {} }), (error: unknown) => error instanceof AuthError
+    && isDeepStrictEqual(error.detail, { check: 'jwks', expected: `{ "keys": [...] } with at most ${MAX_JWKS_KEYS} keys`, found: 'keys: object' }));
+  assert.throws(() => importJwkSet({ keys: Array.from({ length: MAX_JWKS_KEYS + 1 }, () => ({})) }), (error: unknown) => error instanceof AuthError
+    && isDeepStrictEqual(error.detail, { check: 'jwks', expected: `{ "keys": [...] } with at most ${MAX_JWKS_KEYS} keys`, found: `${MAX_JWKS_KEYS + 1} keys` }));
 });

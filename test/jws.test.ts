@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { test } from 'node:test';
 import type { JwsAlgorithm } from '../src/algorithms.js';
-import type { AuthErrorCode } from '../src/errors.js';
+import { AuthError, type AuthErrorCode } from '../src/errors.js';
 import { importJwkSet } from '../src/jwks.js';
 import { decodeCompactJws, DEFAULT_MAX_TOKEN_LENGTH, type DecodeOptions } from '../src/jws.js';
 import { verifyCompactJws } from '../src/verify-jws.js';
@@ -186,4 +186,39 @@ test('jku, x5u, jwk and x5c are never used to find a key (RFC 7515 §4.1.2–4.1
       assert.equal(verified.key.kid, 'trusted', label);
     }
   }
+});
+
+test('each refusal says which rule failed in error.detail, without the token or its values', () => {
+  const h = b64('{"alg":"ES256"}');
+  const detailOf = (token: unknown, options?: DecodeOptions): unknown => {
+    try {
+      decodeCompactJws(token as string, options);
+    } catch (error) {
+      assert.ok(error instanceof AuthError, String(error));
+      return error.detail;
+    }
+    return 'valid';
+  };
+  const table: [label: string, token: unknown, detail: unknown, options?: DecodeOptions][] = [
+    ['not a string', 42, { check: 'segments', segments: 0 }],
+    ['too long', `${h}.${PAYLOAD}.${SIGNATURE}`, { check: 'size', length: h.length + PAYLOAD.length + SIGNATURE.length + 2, maxTokenLength: 10 }, { maxTokenLength: 10 }],
+    ['two segments', `${h}.${PAYLOAD}`, { check: 'segments', segments: 2 }],
+    ['five segments', '....', { check: 'segments', segments: 5 }],
+    ['empty header', `.${PAYLOAD}.${SIGNATURE}`, { check: 'segments', segments: 3, empty: 'header' }],
+    ['empty signature', `${h}.${PAYLOAD}.`, { check: 'segments', segments: 3, empty: 'signature' }],
+    ['header not base64url', `${h}=.${PAYLOAD}.${SIGNATURE}`, { check: 'base64url', segment: 'header' }],
+    ['payload not base64url', `${h}.${PAYLOAD}+.${SIGNATURE}`, { check: 'base64url', segment: 'payload' }],
+    ['signature not canonical', `${h}.${PAYLOAD}.${SIGNATURE.slice(0, -1)}B`, { check: 'base64url', segment: 'signature' }],
+    ['header not JSON', `${b64('nope')}.${PAYLOAD}.${SIGNATURE}`, { check: 'header', expected: 'JSON object' }],
+    ['alg missing', tokenWith({ kid: 'k' }), { check: 'header', member: 'alg', expected: 'string', found: 'undefined' }],
+    ['alg a number', tokenWith({ alg: 256 }), { check: 'header', member: 'alg', expected: 'string', found: 'number' }],
+    ['alg none', tokenWith({ alg: 'none' }), { check: 'alg', alg: 'none', allowed: ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA', 'Ed25519'] }],
+    ['alg outside the allowlist', tokenWith({ alg: 'RS256' }), { check: 'alg', alg: 'RS256', allowed: ['ES384'] }, { algorithms: new Set(['ES384']) }],
+    ['crit', tokenWith({ alg: 'ES256', crit: ['exp'] }), { check: 'crit' }],
+    ['b64 false', tokenWith({ alg: 'ES256', b64: false }), { check: 'b64', found: 'boolean' }],
+    ['kid an object', tokenWith({ alg: 'ES256', kid: { secret: 'x' } }), { check: 'header', member: 'kid', expected: 'string', found: 'object' }],
+    ['typ an array', tokenWith({ alg: 'ES256', typ: ['at+jwt'] }), { check: 'header', member: 'typ', expected: 'string', found: 'array' }],
+    ['cty null', tokenWith({ alg: 'ES256', cty: null }), { check: 'header', member: 'cty', expected: 'string', found: 'null' }],
+  ];
+  for (const [label, token, detail, options] of table) assert.deepEqual(detailOf(token, options), detail, label);
 });

@@ -301,3 +301,48 @@ test('verifier: every failed request gets its own AuthError object', async () =>
   assert.ok(first instanceof AuthError && second instanceof AuthError, 'first instanceof AuthError && second instanceof AuthError');
   assert.notEqual(first, second);
 });
+
+test('verifier: the per-request error carries the stage\'s detail (headers and verify.token alike)', async () => {
+  const verify = createVerifier({ ...BASE, now: clockAt(manifest.now + 10 * 365 * 86400), requiredScopes: ['admin'] });
+  for (const run of [() => verify(bearer(logtoValid)), () => verify.token(logtoValid)]) {
+    const error = await run().catch((caught: unknown) => caught);
+    assert.ok(error instanceof AuthError && error.code === 'auth.jwt_expired', String(error));
+    const payload = JSON.parse(Buffer.from(logtoValid.split('.')[1]!, 'base64url').toString()) as { exp: number };
+    assert.deepEqual(error.detail, { check: 'exp', exp: payload.exp, now: manifest.now + 10 * 365 * 86400, tolerance: 5 });
+  }
+  const missing = await createVerifier(BASE)({}).catch((caught: unknown) => caught);
+  assert.ok(missing instanceof AuthError, String(missing));
+  assert.deepEqual(missing.detail, { check: 'authorization', reason: 'missing' });
+  const scope = await createVerifier(BASE)(bearer(logtoValid), { scopes: ['admin'] }).catch((caught: unknown) => caught);
+  assert.ok(scope instanceof AuthError && scope.code === 'auth.insufficient_scope', String(scope));
+  assert.deepEqual(scope.detail, { check: 'scope', missing: ['admin'], required: ['admin'] });
+});
+
+test('verifier: no fixture refusal\'s detail holds the token, a segment of it, or a claim value other than iss, aud, exp, nbf, iat', async () => {
+  const LISTED = new Set(['iss', 'aud', 'exp', 'nbf', 'iat']);
+  const leaks: string[] = [];
+  let checked = 0;
+  for (const item of manifest.cases.filter((entry) => entry.expect !== 'valid' && (entry.layer === 'jwt' || entry.layer === 'jws'))) {
+    const jwks = readJson(fixturePath(item.jwks)) as { keys: unknown[] };
+    let verify;
+    try {
+      verify = createVerifier({ ...BASE, jwks, ...(item.layer === 'jwt' ? item.options as Partial<VerifierOptions> : { now: Date.now }) });
+    } catch {
+      continue; // a set with no usable key is refused at boot (tested above)
+    }
+    const error = await verify(bearer(item.token)).catch((caught: unknown) => caught);
+    assert.ok(error instanceof AuthError, item.name);
+    checked++;
+    const detail = JSON.stringify(error.detail);
+    const secrets = item.token.split('.').filter((segment) => segment.length >= 8);
+    try {
+      const claims = JSON.parse(Buffer.from(item.token.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
+      for (const [name, value] of Object.entries(claims)) if (!LISTED.has(name)) secrets.push(JSON.stringify(value));
+    } catch {
+      // not a JSON payload: its segment is already in the list
+    }
+    for (const secret of [item.token, ...secrets]) if (detail.includes(secret)) leaks.push(`${item.name}: ${secret.slice(0, 30)} in ${detail}`);
+  }
+  assert.ok(checked >= 60, `refusals checked: ${checked}`);
+  assert.deepEqual(leaks, []);
+});

@@ -12,7 +12,8 @@ import { AuthError, type AuthErrorCode } from '../src/errors.js';
 import { importJwk } from '../src/jwk.js';
 import { importJwkSet, selectKey, type KeySet } from '../src/jwks.js';
 import type { DecodeOptions } from '../src/jws.js';
-import { verifyCompactJws, type KeyResolver } from '../src/verify-jws.js';
+import { verifyCompactJws, verifyJws, type KeyResolver, type VerifiedJws } from '../src/verify-jws.js';
+import { isDeepStrictEqual } from 'node:util';
 import { fixturePath, FIXTURES_DIR, loadManifest, MANIFEST_FILE, missingVectors, readJson } from './support/vectors.js';
 import { outcome } from './support/outcome.js';
 
@@ -175,4 +176,31 @@ test('input that is not a string fails with a code, not a TypeError', async () =
   for (const token of [undefined, null, 1, {}, Buffer.from('a.b.c')]) {
     assert.equal(await outcome(verifyCompactJws(token as unknown as string, KEYS)), 'auth.jws_malformed', String(token));
   }
+});
+
+test('a wrong signature\'s detail names the alg and kid, on both paths; an unforeseen throw is "unexpected"', async () => {
+  for (const [token, alg, kid] of [[ES256_TOKEN, 'ES256', 'p256'], [ES384_TOKEN, 'ES384', 'p384']] as const) {
+    await assert.rejects(verifyCompactJws(flipLastSignatureByte(token), KEYS), (error: unknown) => {
+      assert.ok(error instanceof AuthError, alg);
+      assert.deepEqual(error.detail, { check: 'signature', alg, kid }, alg);
+      return true;
+    });
+  }
+  const thrown = new TypeError('resolver bug');
+  await assert.rejects(verifyCompactJws(ES256_TOKEN, () => { throw thrown; }), (error: unknown) =>
+    error instanceof AuthError && error.code === 'auth.verification_failed' && error.cause === thrown
+    && isDeepStrictEqual(error.detail, { check: 'unexpected' }));
+});
+
+test('a resolver that answers synchronously costs no promise; one that answers with a promise is awaited', async () => {
+  const p256Key = selectKey(KEYS, 'ES256', 'p256');
+  const direct = verifyJws(ES256_TOKEN, () => p256Key, {});
+  assert.ok(!(direct instanceof Promise), 'a plain value when the key and the verdict are at hand');
+  assert.equal((direct as VerifiedJws).key, p256Key);
+  const later = verifyJws(ES256_TOKEN, async () => p256Key, {});
+  assert.ok(later instanceof Promise, 'a promise when the resolver returns one');
+  assert.equal((await later).key, p256Key);
+  assert.ok(verifyJws(ES384_TOKEN, KEYS, {}) instanceof Promise, 'a promise when the maths runs on the thread pool');
+  assert.throws(() => verifyJws(flipLastSignatureByte(ES256_TOKEN), KEYS, {}), (error: unknown) =>
+    error instanceof AuthError && error.code === 'auth.jws_signature_invalid');
 });
