@@ -54,6 +54,12 @@ const CODES = {
   'auth.jwt_typ_mismatch': { status: 401, error: 'invalid_token', message: 'The token type (typ) is not the expected one.' },
   'auth.insufficient_scope': { status: 403, error: 'insufficient_scope', message: 'The token lacks a scope this resource requires.' },
 
+  // Organizations (the Logto leaf, src/logto/): the token is valid, but not for this
+  // organization. Logto's guides answer 403, like a missing scope.
+  'auth.organization_id_invalid': { status: 403, error: 'insufficient_scope', message: 'The requested organization id is not a valid organization id.' },
+  'auth.organization_mismatch': { status: 403, error: 'insufficient_scope', message: 'The token is for another organization.' },
+  'auth.organization_token_required': { status: 403, error: 'insufficient_scope', message: 'This resource needs a token for its organization; the token is not for any organization.' },
+
   // Remote keys: the server's side failed, not the client's (503).
   'auth.jwks_unavailable': { status: 503, error: undefined, message: 'The signing keys could not be fetched.' },
   'auth.jwks_invalid': { status: 503, error: undefined, message: 'The key set document is not a valid JWK Set.' },
@@ -76,6 +82,8 @@ export const DEFAULT_REALM = 'api';
 export interface AuthErrorOptions {
   readonly requiredScopes?: readonly string[] | undefined;
   readonly realm?: string | undefined;
+  /** RFC 9728 §5.1: where the protected resource metadata lives; named in 401 challenges. */
+  readonly resourceMetadata?: string | undefined;
   readonly cause?: unknown;
 }
 
@@ -88,6 +96,8 @@ export class AuthError extends Error {
   /** For insufficient_scope: the scopes the resource needs (RFC 6750 §3 `scope`). */
   readonly requiredScopes: readonly string[] | undefined;
   readonly realm: string;
+  /** The protected resource metadata URL (RFC 9728 §5.1), or undefined. */
+  readonly resourceMetadata: string | undefined;
 
   constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {
     const spec: CodeSpec = CODES[code];
@@ -97,6 +107,7 @@ export class AuthError extends Error {
     this.error = spec.error;
     this.requiredScopes = options.requiredScopes;
     this.realm = options.realm ?? DEFAULT_REALM;
+    this.resourceMetadata = options.resourceMetadata;
   }
 
   /** The ready `WWW-Authenticate` header value (RFC 6750 §3). */
@@ -107,6 +118,11 @@ export class AuthError extends Error {
     }
     if (this.requiredScopes !== undefined && this.requiredScopes.length > 0) {
       params.push(`scope=${quotedString(this.requiredScopes.join(' '))}`);
+    }
+    // RFC 9728 §5.1 defines resource_metadata for the challenge that asks for a token: a 401.
+    // A 403 is answered for a token the client already got right, and a 503 is our failure.
+    if (this.resourceMetadata !== undefined && this.status === 401) {
+      params.push(`resource_metadata=${quotedString(this.resourceMetadata)}`);
     }
     return `Bearer ${params.join(', ')}`;
   }

@@ -2,15 +2,18 @@
 // data's one-way path — headers → bearer token → JWS → key → signature → claims → Claims.
 
 import { extractBearerToken, type HeadersInput } from './bearer.js';
-import { checkClaims, checkScopes, type Claims } from './claims.js';
+import { checkClaims, checkScopes, type ClaimRules, type Claims } from './claims.js';
 import { AuthError, toAuthError } from './errors.js';
 import type { KeySource } from './key-source.js';
-import { readCallOptions, readVerifierOptions, type KeySettings, type VerifierOptions, type VerifyCallOptions } from './options.js';
+import { selectIssuer } from './issuers.js';
+import { readCallOptions, readVerifierOptions, type CallSettings, type IssuerSettings, type KeySettings, type VerifierOptions, type VerifyCallOptions } from './options.js';
 import { createRemoteKeySource } from './remote/jwks-cache.js';
 import { cacheVerifiedTokens, type VerifiedToken } from './token-cache.js';
+import type { VerificationKey } from './jwk.js';
+import type { DecodeOptions } from './jws.js';
 import { verifyCompactJws } from './verify-jws.js';
 
-export type { VerifierOptions, VerifyCallOptions } from './options.js';
+export type { IssuerOptions, VerifierOptions, VerifyCallOptions } from './options.js';
 
 export interface Verifier<Custom extends object = Record<never, never>> {
   /** The claims of the request's Bearer token, after every check; rejects with an AuthError. */
@@ -22,60 +25,83 @@ export interface Verifier<Custom extends object = Record<never, never>> {
 }
 
 export function createVerifier<Custom extends object = Record<never, never>>(options: VerifierOptions): Verifier<Custom> {
-  const { rules, decode, realm, now, keys, cache } = readVerifierOptions(options);
-  const keySource = createKeySource(keys);
-
+  const { issuers, decode, realm, resourceMetadata, now, cache } = readVerifierOptions(options);
+  const pipelines = createPipelines(issuers, decode);
+  const { rules: sharedRules } = issuers[0]!; // time, typ and scope rules: one for all issuers
+  const challenge = { realm, resourceMetadata };
   // Every check on the token itself; only the per-call scopes are left for the caller.
-  async function verifyToken(token: string): Promise<VerifiedToken> {
+  async function verifyToken(token: string, audiences?: readonly string[]): Promise<VerifiedToken> {
+    const { rules, keySource } = pipelines.forToken(token);
     const { header, payload, key } = await verifyCompactJws(token, keySource.resolveKey, decode);
-    const { claims, grantedScopes } = checkClaims(header.typ, payload, rules, now() / 1000);
+    const callRules = audiences === undefined ? rules : { ...rules, audiences };
+    const { claims, grantedScopes } = checkClaims(header.typ, payload, callRules, now() / 1000);
     return { claims, key, grantedScopes };
   }
   // The opt-in cache wraps verifyToken and adds no checks of its own (src/token-cache.ts).
-  const verifyTokenOrHit = cache === undefined ? verifyToken : cacheVerifiedTokens(verifyToken, {
-    max: cache.max, isCurrent: (key) => keySource.isCurrent(key), timeRules: rules, now,
+  const verifyTokenOrHit = cache === undefined ? verifyToken : cacheVerifiedTokens((token) => verifyToken(token), {
+    max: cache.max, isCurrent: pipelines.isCurrent, timeRules: sharedRules, now,
   });
-
-  async function verifyWithScopes(token: string, scopes: readonly string[]): Promise<Claims<Custom>> {
+  async function verifyWithScopes(token: string, call: CallSettings): Promise<Claims<Custom>> {
     try {
-      const verified = await verifyTokenOrHit(token);
-      checkScopes(verified.grantedScopes, rules.requiredScopes, scopes);
+      // A call's own audience bypasses the cache: a hit was checked against the configured one.
+      const verified = await (call.audiences === undefined ? verifyTokenOrHit(token) : verifyToken(token, call.audiences));
+      checkScopes(verified.grantedScopes, sharedRules.requiredScopes, call.scopes);
       return verified.claims as Claims<Custom>;
     } catch (error) {
-      throw forThisRequest(error, realm);
+      throw forThisRequest(error, challenge);
     }
   }
   // Not async: the option and header checks reject without an extra promise around the rest.
   function verify(headers: HeadersInput | null | undefined, callOptions?: VerifyCallOptions): Promise<Claims<Custom>> {
-    let scopes: readonly string[];
-    let token: string;
     try {
-      scopes = readCallOptions(callOptions); // a TypeError: the caller's bug, not the client's
-      token = headerToken(headers, realm);
+      const call = readCallOptions(callOptions); // a TypeError: the caller's bug, not the client's
+      return verifyWithScopes(headerToken(headers, challenge), call);
     } catch (error) {
       return Promise.reject(error);
     }
-    return verifyWithScopes(token, scopes);
   }
   const token = async (token: string, callOptions?: VerifyCallOptions): Promise<Claims<Custom>> =>
     verifyWithScopes(token, readCallOptions(callOptions));
-  return Object.assign(verify, { token, ready: () => keySource.ready() });
+  return Object.assign(verify, { token, ready: pipelines.ready });
 }
 
-function headerToken(headers: HeadersInput | null | undefined, realm: string | undefined): string {
+/** What every challenge of this verifier names besides the error (RFC 6750 §3, RFC 9728 §5.1). */
+interface Challenge {
+  readonly realm: string | undefined;
+  readonly resourceMetadata: string | undefined;
+}
+
+function headerToken(headers: HeadersInput | null | undefined, challenge: Challenge): string {
   try {
     return extractBearerToken(headers);
   } catch (error) {
-    throw forThisRequest(error, realm);
+    throw forThisRequest(error, challenge);
   }
 }
 
 // A fresh error for every request: one failed key fetch is shared by all the requests
 // waiting on it, and a framework that decorates errors must not leak between them. Anything
 // that is not an AuthError fails closed (toAuthError).
-function forThisRequest(error: unknown, realm: string | undefined): AuthError {
+function forThisRequest(error: unknown, { realm, resourceMetadata }: Challenge): AuthError {
   const { code, requiredScopes, cause } = toAuthError(error);
-  return new AuthError(code, { requiredScopes, realm, cause });
+  return new AuthError(code, { requiredScopes, realm, resourceMetadata, cause });
+}
+
+interface Pipeline {
+  readonly rules: ClaimRules;
+  readonly keySource: KeySource;
+}
+
+// One pipeline (claim rules and key source) per trusted issuer. With one issuer every token
+// goes to it, as before; with several, the token's unverified iss picks one (src/issuers.ts).
+function createPipelines(issuers: readonly IssuerSettings[], decode: DecodeOptions) {
+  const pipelines: readonly Pipeline[] = issuers.map(({ rules, keys }) => ({ rules, keySource: createKeySource(keys) }));
+  const byIssuer = new Map(pipelines.map((pipeline) => [pipeline.rules.issuer, pipeline]));
+  return {
+    forToken: pipelines.length === 1 ? () => pipelines[0]! : (token: string) => selectIssuer(token, decode, byIssuer),
+    isCurrent: (key: VerificationKey) => pipelines.some(({ keySource }) => keySource.isCurrent(key)),
+    ready: async (): Promise<void> => { await Promise.all(pipelines.map(({ keySource }) => keySource.ready())); },
+  };
 }
 
 function createKeySource(keys: KeySettings): KeySource {
