@@ -7,7 +7,11 @@ import { devKeyPath, loadDevKey } from './dev-key.js';
 import { importSigningKey, mintToken } from './local-issuer.js';
 
 const USAGE = `usage: npm run token -- [--sub user_123] [--scope "read:profile admin"] [--aud <audience>]
-                       [--expires-in 3600] [--client-id demo-client] [--org <organization id>]`;
+                       [--expires-in 3600] [--client-id demo-client]
+                       [--organization <id> | --organization-api <id>]
+  (no organization flag)   a global API resource token: aud = the API
+  --organization <id>      an organization token: aud = urn:logto:organization:<id>
+  --organization-api <id>  an organization-level API resource token: aud = the API, organization_id = <id>`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -17,7 +21,8 @@ async function main(): Promise<void> {
       aud: { type: 'string' },
       'expires-in': { type: 'string', default: '3600' },
       'client-id': { type: 'string', default: 'demo-client' },
-      org: { type: 'string' },
+      organization: { type: 'string' },
+      'organization-api': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -33,12 +38,16 @@ async function main(): Promise<void> {
     fail(`the demo that wrote ${path} is no longer running (its issuer ${devKey.issuer} does not answer with key ${devKey.kid}): start it with npm start`);
   }
 
+  const { organization, 'organization-api': organizationApi } = values;
+  if (organization !== undefined && organizationApi !== undefined) fail(`--organization and --organization-api are two kinds of token; pick one\n${USAGE}`);
   const audience = values.aud ?? devKey.audience;
   const token = mintToken(importSigningKey(devKey), {
-    audience, sub: values.sub, scope: values.scope, expiresIn, clientId: values['client-id'], organizationId: values.org,
+    audience, sub: values.sub, scope: values.scope, expiresIn, clientId: values['client-id'], organization, organizationId: organizationApi,
   });
+  const organizationId = organization ?? organizationApi;
+  const route = organizationId === undefined ? '/user/info' : `/organizations/${organizationId}/info`;
   console.log(token);
-  console.error(`\n# sub=${values.sub} scope="${values.scope}" aud=${audience}; try:\ncurl -i ${devKey.apiUrl}/user/info -H "Authorization: Bearer ${token}"`);
+  console.error(`\n# sub=${values.sub} scope="${values.scope}" ${organization === undefined ? `aud=${audience}` : `aud=urn:logto:organization:${organization}`}${organizationApi === undefined ? '' : ` organization_id=${organizationApi}`}; try:\ncurl -i ${devKey.apiUrl}${route} -H "Authorization: Bearer ${token}"`);
 }
 
 async function issuerPublishes(issuer: string, kid: string): Promise<boolean> {
