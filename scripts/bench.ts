@@ -9,7 +9,7 @@
 //   (b) clearjwt     the full `verify(headers)` path, one call at a time; ratio = floor / clearjwt
 //   (c) 8 in flight  throughput of clearjwt vs the floor on libuv's thread pool (callback verify)
 //   (d) loop delay   event-loop delay p50/p99 while (c) runs at saturation
-//   (e) cache        verified-token cache hits per second, heap per cached entry
+//   (e) cache        verified-token cache hits per second, heap per cached entry (three claim shapes)
 //   (f) cold path    key import (our SPKI vs Node's JWK import); first verification with
 //                    discovery + JWKS fetch from a loopback node:http server
 
@@ -17,13 +17,14 @@ import {
   constants, createPrivateKey, createPublicKey, sign, verify as cryptoVerify,
   type KeyObject, type VerifyKeyObjectInput,
 } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { getAlgorithm, type AlgorithmSpec, type JwsAlgorithm } from '../src/algorithms.js';
 import { importJwk } from '../src/jwk.js';
+import { MAX_TOKEN_CACHE_TOTAL_LENGTH } from '../src/options.js';
 import { createVerifier, type Verifier, type VerifierOptions } from '../src/verifier.js';
 
 const ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'PS256', 'EdDSA'] as const satisfies readonly JwsAlgorithm[];
@@ -95,7 +96,8 @@ function makeCase(alg: JwsAlgorithm): Case {
 }
 
 const cases = ALGORITHMS.map(makeCase);
-const baseOptions: VerifierOptions = { issuer: ISSUER, audience: AUDIENCE, jwks, typ: 'at+jwt' };
+// cache: false — (a) to (d) measure verification itself; (e) measures the cache.
+const baseOptions: VerifierOptions = { issuer: ISSUER, audience: AUDIENCE, jwks, typ: 'at+jwt', cache: false };
 const verifier: Verifier = createVerifier(baseOptions);
 const CALL = { scopes: ['read:items'] };
 
@@ -233,22 +235,32 @@ async function cacheHits() {
   return { hitsPerSecond: summary(perCallUs.map((us) => 1e6 / us)), perCallUs: summary(perCallUs) };
 }
 
-async function cacheMemory(entries: number) {
+// The claims of a cache-memory measurement: Logto-shaped, or grown towards the default
+// maxTokenLength (16,384) with long strings, or with thousands of empty objects (what the
+// most heap per token character looks like: each `{},` is 4 base64url characters).
+type ClaimsShape = 'logto' | 'large, strings' | 'large, empty objects';
+const SHAPES: Record<ClaimsShape, (jti: string) => Record<string, unknown>> = {
+  logto: logtoClaims,
+  'large, strings': (jti) => ({ ...logtoClaims(jti), roles: Array.from({ length: 900 }, (_, i) => `role-${String(i).padStart(4, '0')}`) }),
+  'large, empty objects': (jti) => ({ ...logtoClaims(jti), groups: Array.from({ length: 3700 }, () => ({})) }),
+};
+
+async function cacheMemory(entries: number, shape: ClaimsShape) {
   // Heap with the cache full minus heap before the tokens existed: what each entry really
   // keeps alive, the token string (its key) included.
   const c = cases.find((item) => item.alg === 'ES256')!;
-  const cached = createVerifier({ ...baseOptions, cache: { max: entries } });
+  const cached = createVerifier({ ...baseOptions, cache: { max: entries, maxTotalLength: MAX_TOKEN_CACHE_TOTAL_LENGTH } });
   gc!(); gc!();
   const before = process.memoryUsage().heapUsed;
   let tokens: string[] | undefined = [];
-  for (let i = 0; i < entries; i++) tokens.push(signToken(c.spec, c.privateKey, 'es256-1', logtoClaims(`bench-${i}`)));
+  for (let i = 0; i < entries; i++) tokens.push(signToken(c.spec, c.privateKey, 'es256-1', SHAPES[shape](`bench-${i}`)));
   const tokenLength = tokens[0]!.length;
   for (const token of tokens) await cached({ authorization: `Bearer ${token}` }, CALL);
   tokens = undefined;
   gc!(); gc!();
   const after = process.memoryUsage().heapUsed;
   // Still full? (a hit on the last token, which an LRU of `entries` must still hold)
-  return { entries, tokenLength, bytesPerEntry: (after - before) / entries, keepAlive: cached };
+  return { shape, entries, tokenLength, bytesPerEntry: (after - before) / entries, keepAlive: cached };
 }
 
 // --- (f) cold path ----------------------------------------------------------------------------
@@ -293,7 +305,7 @@ async function coldPath() {
   const firstMs: number[] = [];
   const secondMs: number[] = [];
   for (let round = 0; round < ROUNDS * 2; round++) {
-    const fresh = createVerifier({ issuer: coldIssuer, audience: AUDIENCE, typ: 'at+jwt' });
+    const fresh = createVerifier({ issuer: coldIssuer, audience: AUDIENCE, typ: 'at+jwt', cache: false });
     let start = performance.now();
     await fresh(headers);
     firstMs.push(performance.now() - start);
@@ -314,7 +326,7 @@ const started = performance.now();
 const single = await singleCall();
 const load = await inFlight();
 const hits = await cacheHits();
-const memory = await cacheMemory(10_000);
+const memory = [await cacheMemory(10_000, 'logto'), await cacheMemory(QUICK ? 100 : 500, 'large, strings'), await cacheMemory(QUICK ? 100 : 500, 'large, empty objects')];
 const imports = await keyImport();
 const cold = await coldPath();
 
@@ -350,7 +362,9 @@ for (const row of rows) {
   console.log(`${row.alg.padEnd(6)} | ${fmt(s.perSecond.median, 0).padStart(13)} | ${fmt(s.delayP99Ms.median, 2).padStart(9)} | ${fmt(p.perSecond.median, 0).padStart(13)} | ${fmt(p.delayP99Ms.median, 2).padStart(9)} | ${fmt(o.perSecond.median, 0).padStart(11)} | ${fmt(o.perSecond.median / s.perSecond.median, 2).padStart(5)} | ${fmt(o.delayP50Ms.median, 2)} / ${fmt(o.delayP99Ms.median, 2)}`);
 }
 console.log(`\ncache hits (ES384 token, verify(headers, { scopes })): ${fmt(hits.hitsPerSecond.median, 0)}/s [${fmt(hits.hitsPerSecond.min, 0)}–${fmt(hits.hitsPerSecond.max, 0)}], ${fmt(hits.perCallUs.median, 2)} µs/hit`);
-console.log(`cache memory: ${memory.entries} entries, ${fmt(memory.bytesPerEntry, 0)} B/entry heap (token string of ${memory.tokenLength} chars included)`);
+for (const m of memory) {
+  console.log(`cache memory, ${m.shape}: ${m.entries} entries of ${m.tokenLength}-char tokens, ${fmt(m.bytesPerEntry, 0)} B/entry heap (token string included), ${fmt(m.bytesPerEntry / m.tokenLength, 1)} B per token char`);
+}
 console.log('\nkey import, µs: ours (JWK → DER SPKI → createPublicKey) vs Node JWK import');
 for (const alg of ALGORITHMS) {
   const { ours, nodeJwk } = imports[alg]!;
@@ -360,9 +374,18 @@ console.log(`\ncold path (ES384 token, ${cold.keysInSet}-key set over loopback h
 const seconds = (performance.now() - started) / 1000;
 console.log(`\n(${fmt(seconds, 0)} s)`);
 
-writeFileSync(new URL('bench-results.json', ROOT), `${JSON.stringify({
+// `npm run bench:http` keeps its request-level figures under `http` in the same file.
+const resultsFile = new URL('bench-results.json', ROOT);
+function previousHttpResults(): unknown {
+  try {
+    return existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { http?: unknown }).http : undefined;
+  } catch {
+    return undefined; // not JSON: rewritten whole
+  }
+}
+writeFileSync(resultsFile, `${JSON.stringify({
   date: new Date().toISOString(), node: process.version, openssl: process.versions.openssl,
   cpus: cpus().length, cpu: cpus()[0]?.model, rounds: ROUNDS, inFlight: IN_FLIGHT,
-  single: rows, cache: { hits: hits, memory: { entries: memory.entries, tokenLength: memory.tokenLength, bytesPerEntry: memory.bytesPerEntry } },
-  keyImport: imports, coldPath: cold, seconds,
+  single: rows, cache: { hits: hits, memory: memory.map(({ shape, entries, tokenLength, bytesPerEntry }) => ({ shape, entries, tokenLength, bytesPerEntry })) },
+  keyImport: imports, coldPath: cold, seconds, http: previousHttpResults(),
 }, null, 2)}\n`);

@@ -63,6 +63,7 @@ const CODES = {
   // Remote keys: the server's side failed, not the client's (503).
   'auth.jwks_unavailable': { status: 503, error: undefined, message: 'The signing keys could not be fetched.' },
   'auth.jwks_invalid': { status: 503, error: undefined, message: 'The key set document is not a valid JWK Set.' },
+  'auth.jwks_no_usable_key': { status: 503, error: undefined, message: 'The key set holds no key this server can use.' },
   'auth.discovery_invalid': { status: 503, error: undefined, message: 'The OpenID Provider configuration could not be used.' },
   'auth.discovery_issuer_mismatch': { status: 503, error: undefined, message: 'The OpenID Provider configuration names a different issuer.' },
   'auth.jwks_uri_insecure': { status: 503, error: undefined, message: 'The jwks_uri is not https (or loopback).' },

@@ -26,6 +26,6 @@ export type { HeadersInput } from './bearer.js';
 export type { Claims, RegisteredClaims } from './claims.js';
 
 export { createStaticKeySource } from './key-source.js';
-export type { KeySource } from './key-source.js';
+export type { KeySource, KeySourceSnapshot } from './key-source.js';
 export { createRemoteKeySource } from './remote/jwks-cache.js';
-export type { FetchReason, RemoteKeyEvent, RemoteKeySourceOptions } from './remote/jwks-cache.js';
+export type { FetchReason, RemoteKeyEvent, RemoteKeySourceOptions, SuppressedReason } from './remote/jwks-cache.js';

@@ -9,7 +9,8 @@ import { DEFAULT_MAX_TOKEN_LENGTH, type DecodeOptions } from './jws.js';
 import { createStaticKeySource, type KeySource } from './key-source.js';
 import { discoveryUrl } from './remote/discovery.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, type FetchLimits } from './remote/fetch-json.js';
-import type { RemoteKeyEvent, RemoteKeySourceOptions } from './remote/options.js';
+import type { RemoteKeyEvent } from './remote/events.js';
+import type { RemoteKeySourceOptions } from './remote/options.js';
 import { parseKeyUrl } from './remote/url-policy.js';
 
 export interface VerifierOptions {
@@ -46,11 +47,12 @@ export interface VerifierOptions {
   /** The clock, in milliseconds since the epoch (tests). Default Date.now. */
   readonly now?: () => number;
   /**
-   * Opt-in cache of verified tokens, at most `max` (1 to 1,000,000) entries, least recently
-   * used dropped first; hits re-check time, key and scopes (see README "Performance"). With
-   * it, returned claims are frozen: hits share one object. Default: no cache.
+   * The verified-token cache, on by default: at most `max` tokens (default 10,000) and
+   * `maxTotalLength` characters of token text (default 4 MiB), least recently used dropped
+   * first; hits re-check time, key and scopes (src/token-cache.ts). With it, returned claims
+   * are frozen: hits share one object. `true` or `{}` is the default; `false` turns it off.
    */
-  readonly cache?: TokenCacheOptions;
+  readonly cache?: boolean | Partial<TokenCacheOptions>;
 }
 
 /** One trusted issuer of several: its exact `iss`, the audience its tokens must name, its keys. */
@@ -77,6 +79,9 @@ export interface JwksCacheOptions {
 export interface TokenCacheOptions {
   /** Most entries kept; the least recently used is dropped beyond it. */
   readonly max: number;
+  /** Most characters of token text kept, summed over the entries; the least recently used
+   *  are dropped beyond it. A token longer than this on its own is verified, never stored. */
+  readonly maxTotalLength: number;
 }
 
 export interface VerifyCallOptions {
@@ -93,9 +98,14 @@ const MAX_CLOCK_TOLERANCE = 300;
 const DEFAULT_MAX_AGE_MS = 10 * 60_000;
 const DEFAULT_COOLDOWN_MS = 30_000;
 const DEFAULT_MAX_STALE_MS = 24 * 60 * 60_000;
-/** Far above any real working set of live tokens. Each entry measured ≈ 1.7 KB of heap for a
- *  Logto-shaped 421-character token (≈ 1.2 KB plus the token string): `npm run bench`. */
+/** The token cache unless `cache: false`: 10,000 Logto-shaped tokens (≈ 1.7 KB of heap each,
+ *  ≈ 17 MB); the 4 MiB of token text bound the heap of larger tokens, since an entry can take
+ *  up to ≈ 17.6 B per token character (README "Performance" has the measurements). */
+export const DEFAULT_TOKEN_CACHE: TokenCacheOptions = Object.freeze({ max: 10_000, maxTotalLength: 4 * 1024 * 1024 });
+/** Far above any real working set of live tokens. */
 export const MAX_TOKEN_CACHE_ENTRIES = 1_000_000;
+/** 1 GiB of token text, up to ≈ 18 GB of heap: a guard against a misplaced digit. */
+export const MAX_TOKEN_CACHE_TOTAL_LENGTH = 1024 * 1024 * 1024;
 // DEFAULT_MAX_TOKEN_LENGTH (src/jws.ts), DEFAULT_TIMEOUT_MS and DEFAULT_MAX_RESPONSE_BYTES
 // (src/remote/fetch-json.ts) are also the defaults of those layers used on their own.
 
@@ -138,10 +148,15 @@ const VERIFIER_READERS = {
   realm: when<string>((value) => isNonEmptyString(value) && /^[\x20-\x7e]*$/.test(value), 'a non-empty printable ASCII string'),
   resourceMetadata: when<string>(isMetadataUrl, 'an absolute http(s) URL without fragment, quotes or spaces'),
   now: when<() => number>(isFunction, 'a function'),
-  cache: (value: unknown) => ({ max: readAll(value, TOKEN_CACHE_READERS, 'cache.').max ?? refuse('cache.max is required') }),
+  // false: off; true or {}: the defaults; each member given replaces its default.
+  cache: (value: unknown) => value === false ? false : value === true ? DEFAULT_TOKEN_CACHE
+    : Object.freeze({ ...DEFAULT_TOKEN_CACHE, ...readAll(value, TOKEN_CACHE_READERS, 'cache.', 'cache must be false, true or { max?, maxTotalLength? }') }),
 } satisfies Readers<VerifierOptions>;
 
-const TOKEN_CACHE_READERS = { max: integer(1, MAX_TOKEN_CACHE_ENTRIES) } satisfies Readers<TokenCacheOptions>;
+const TOKEN_CACHE_READERS = {
+  max: integer(1, MAX_TOKEN_CACHE_ENTRIES),
+  maxTotalLength: integer(1, MAX_TOKEN_CACHE_TOTAL_LENGTH),
+} satisfies Readers<TokenCacheOptions>;
 
 const REMOTE_READERS = {
   ...JWKS_CACHE_READERS,
@@ -196,7 +211,7 @@ export function readVerifierOptions(options: VerifierOptions): VerifierSettings 
     realm: read.realm,
     resourceMetadata: read.resourceMetadata,
     now,
-    cache: read.cache === undefined ? undefined : Object.freeze(read.cache),
+    cache: read.cache === undefined ? DEFAULT_TOKEN_CACHE : read.cache || undefined,
   });
 }
 
@@ -292,7 +307,7 @@ const NO_CALL_OPTIONS: CallSettings = Object.freeze({ scopes: NO_SCOPES, audienc
 /** A call's options → its settings. A malformed one is the caller's bug, not the client's: a TypeError. */
 export function readCallOptions(options: VerifyCallOptions | undefined): CallSettings {
   if (options === undefined) return NO_CALL_OPTIONS;
-  const read = readAll(options, CALL_READERS, '', 'verify options');
+  const read = readAll(options, CALL_READERS, '', 'verify options must be an object');
   return { scopes: read.scopes ?? NO_SCOPES, audiences: read.audience };
 }
 
@@ -303,8 +318,10 @@ type Readers<Options> = { readonly [Name in keyof Required<Options>]: Reader };
 type ReadOptions<Table> = { -readonly [Name in keyof Table]?: Table[Name] extends (...args: never[]) => infer T ? T : never };
 
 /** Every own name of `options` through its reader; a name with no reader is refused, with the closest known one. */
-function readAll<Table extends Record<string, Reader>>(options: unknown, readers: Table, path: string, what = `${path.slice(0, -1) || 'options'}`): ReadOptions<Table> {
-  if (typeof options !== 'object' || options === null) throw optionError(`${what} must be an object`);
+function readAll<Table extends Record<string, Reader>>(
+  options: unknown, readers: Table, path: string, notAnObject = `${path.slice(0, -1) || 'options'} must be an object`,
+): ReadOptions<Table> {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw optionError(notAnObject);
   const read: Record<string, unknown> = {};
   for (const key of Reflect.ownKeys(options)) {
     const reader = typeof key === 'string' && Object.hasOwn(readers, key) ? readers[key] : undefined;

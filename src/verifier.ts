@@ -4,7 +4,7 @@
 import { extractBearerToken, type HeadersInput } from './bearer.js';
 import { checkClaims, checkScopes, type ClaimRules, type Claims } from './claims.js';
 import { AuthError, toAuthError } from './errors.js';
-import type { KeySource } from './key-source.js';
+import type { KeySource, KeySourceSnapshot } from './key-source.js';
 import { selectIssuer } from './issuers.js';
 import { readCallOptions, readVerifierOptions, type CallSettings, type IssuerSettings, type KeySettings, type VerifierOptions, type VerifyCallOptions } from './options.js';
 import { createRemoteKeySource } from './remote/jwks-cache.js';
@@ -22,6 +22,11 @@ export interface Verifier<Custom extends object = Record<never, never>> {
   token(token: string, options?: VerifyCallOptions): Promise<Claims<Custom>>;
   /** Loads the keys now, so a misconfigured issuer fails at boot rather than on a request. */
   ready(): Promise<void>;
+  /**
+   * The key cache's state, as plain JSON for a health endpoint (KeySource.snapshot): of the
+   * one issuer, or, with `issuers`, of the one named (default: the first listed).
+   */
+  keyCache(issuer?: string): KeySourceSnapshot;
 }
 
 export function createVerifier<Custom extends object = Record<never, never>>(options: VerifierOptions): Verifier<Custom> {
@@ -37,9 +42,9 @@ export function createVerifier<Custom extends object = Record<never, never>>(opt
     const { claims, grantedScopes } = checkClaims(header.typ, payload, callRules, now() / 1000);
     return { claims, key, grantedScopes };
   }
-  // The opt-in cache wraps verifyToken and adds no checks of its own (src/token-cache.ts).
+  // The cache (on unless `cache: false`) wraps verifyToken and adds no checks of its own (src/token-cache.ts).
   const verifyTokenOrHit = cache === undefined ? verifyToken : cacheVerifiedTokens((token) => verifyToken(token), {
-    max: cache.max, isCurrent: pipelines.isCurrent, timeRules: sharedRules, now,
+    ...cache, isCurrent: pipelines.isCurrent, timeRules: sharedRules, now,
   });
   async function verifyWithScopes(token: string, call: CallSettings): Promise<Claims<Custom>> {
     try {
@@ -62,7 +67,7 @@ export function createVerifier<Custom extends object = Record<never, never>>(opt
   }
   const token = async (token: string, callOptions?: VerifyCallOptions): Promise<Claims<Custom>> =>
     verifyWithScopes(token, readCallOptions(callOptions));
-  return Object.assign(verify, { token, ready: pipelines.ready });
+  return Object.assign(verify, { token, ready: pipelines.ready, keyCache: pipelines.snapshot });
 }
 
 /** What every challenge of this verifier names besides the error (RFC 6750 §3, RFC 9728 §5.1). */
@@ -101,6 +106,11 @@ function createPipelines(issuers: readonly IssuerSettings[], decode: DecodeOptio
     forToken: pipelines.length === 1 ? () => pipelines[0]! : (token: string) => selectIssuer(token, decode, byIssuer),
     isCurrent: (key: VerificationKey) => pipelines.some(({ keySource }) => keySource.isCurrent(key)),
     ready: async (): Promise<void> => { await Promise.all(pipelines.map(({ keySource }) => keySource.ready())); },
+    snapshot: (issuer?: string): KeySourceSnapshot => {
+      const pipeline = issuer === undefined ? pipelines[0]! : byIssuer.get(issuer);
+      if (pipeline === undefined) throw new TypeError(`clearjwt: keyCache: ${JSON.stringify(issuer)} is not a configured issuer`);
+      return pipeline.keySource.snapshot();
+    },
   };
 }
 

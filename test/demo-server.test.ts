@@ -66,10 +66,25 @@ test('GET /user/info includes organization_id when the token has one', async () 
   assert.equal(((await response.json()) as Record<string, unknown>)['organization_id'], 'org_42');
 });
 
-test('GET /healthz needs no token', async () => {
+test('GET /healthz needs no token, and shows the key cache', async () => {
   const response = await get('/healthz');
   assert.equal(response.status, 200);
-  assert.deepEqual(await response.json(), { status: 'ok' });
+  const body = (await response.json()) as { status: string; keys: { source: string; state: string; kids: string[]; failures: number } };
+  assert.equal(body.status, 'ok');
+  assert.deepEqual([body.keys.source, body.keys.state, body.keys.failures], ['remote', 'fresh', 0]);
+  assert.deepEqual(body.keys.kids, [running.localIssuer!.signingKey.kid]);
+});
+
+test('an unknown kid whose refetch the cooldown suppresses is logged, the kid quoted', async () => {
+  const forged = (kid: string) => [{ alg: 'ES384', kid }, {}].map((part) => Buffer.from(JSON.stringify(part)).toString('base64url')).join('.') + `.${'A'.repeat(128)}`;
+  const before = logLines.length;
+  for (const kid of ['made-up-1', 'made-up\n2']) {
+    const response = await get('/user/info', `Bearer ${forged(kid)}`);
+    assert.equal(response.status, 401);
+  }
+  const suppressed = logLines.slice(before).filter((line) => line.startsWith('keys: unknown kid'));
+  assert.equal(suppressed.length, 1, logLines.slice(before).join('\n'));
+  assert.match(suppressed[0]!, /^keys: unknown kid "made-up\\n2": no refetch \(cooldown\); next allowed in \d+s$/);
 });
 
 // RFC 6750 §3.1: no error attribute when the request carried no Bearer credentials.

@@ -26,3 +26,12 @@ test('resolves keys by the header\'s alg and kid, and knows which keys are curre
 test('a document that is not a JWK Set is refused when the source is created', () => {
   assert.throws(() => createStaticKeySource([P256]), (error: unknown) => error instanceof AuthError && error.code === 'auth.jwks_invalid');
 });
+
+test('the static source\'s snapshot: always fresh, its kids, nothing fetched', () => {
+  const source = createStaticKeySource({ keys: [{ ...P256, kid: 'a' }, P384] });
+  assert.deepEqual(JSON.parse(JSON.stringify(source.snapshot())), {
+    source: 'static', state: 'fresh', kids: ['a', null], fetchedAt: null, refreshAt: null, freshUntil: null, staleUntil: null,
+    refreshing: false, failures: 0, lastError: null, retryAt: null, kidCooldownUntil: null,
+  });
+  assert.equal(createStaticKeySource({ keys: [] }).snapshot().state, 'empty');
+});

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  readCallOptions, readRemoteKeyOptions, readVerifierOptions,
+  MAX_TOKEN_CACHE_ENTRIES, MAX_TOKEN_CACHE_TOTAL_LENGTH, readCallOptions, readRemoteKeyOptions, readVerifierOptions,
   type RemoteKeySettings, type VerifierOptions,
 } from '../src/options.js';
 import type { RemoteKeySourceOptions } from '../src/remote/options.js';
@@ -112,10 +112,50 @@ test('verifier settings: defaults filled in one place, frozen', () => {
   assert.deepEqual([...settings.decode.algorithms], [...SUPPORTED_ALGORITHMS]);
   assert.equal(settings.realm, undefined);
   assert.equal(settings.now, Date.now);
-  assert.equal(settings.cache, undefined);
+  assert.deepEqual(settings.cache, { max: 10_000, maxTotalLength: 4 * 1024 * 1024 }, 'the token cache is on; README states these');
   assert.equal(keys.kind, 'static');
   assert.ok(Object.isFrozen(settings) && Object.isFrozen(settings.issuers) && Object.isFrozen(rules) && Object.isFrozen(rules.audiences), 'settings, issuers, rules and audiences frozen');
   assert.equal(readVerifierOptions({ ...STATIC, typ: 'Application/AT+JWT' }).issuers[0]!.rules.typ, 'at+jwt');
+});
+
+test('cache: on by default; true and {} are the default; false is off; each member checked, the other defaulted', () => {
+  const MiB = 1024 * 1024;
+  const accepted: Array<[unknown, unknown]> = [
+    [undefined, { max: 10_000, maxTotalLength: 4 * MiB }], [true, { max: 10_000, maxTotalLength: 4 * MiB }],
+    [{}, { max: 10_000, maxTotalLength: 4 * MiB }], [false, undefined],
+    [{ max: 1 }, { max: 1, maxTotalLength: 4 * MiB }], [{ max: MAX_TOKEN_CACHE_ENTRIES }, { max: MAX_TOKEN_CACHE_ENTRIES, maxTotalLength: 4 * MiB }],
+    [{ maxTotalLength: 1 }, { max: 10_000, maxTotalLength: 1 }],
+    [{ max: 50, maxTotalLength: MAX_TOKEN_CACHE_TOTAL_LENGTH }, { max: 50, maxTotalLength: MAX_TOKEN_CACHE_TOTAL_LENGTH }],
+  ];
+  const differing: string[] = [];
+  for (const [cache, expected] of accepted) {
+    const settings = readVerifierOptions({ ...STATIC, cache } as VerifierOptions);
+    try {
+      assert.deepEqual(settings.cache, expected);
+    } catch {
+      differing.push(`${JSON.stringify(cache)} → ${JSON.stringify(settings.cache)}`);
+    }
+  }
+  const notCache = 'clearjwt: cache must be false, true or { max?, maxTotalLength? }';
+  const maxRange = `clearjwt: cache.max must be an integer from 1 to ${MAX_TOKEN_CACHE_ENTRIES}`;
+  const lengthRange = `clearjwt: cache.maxTotalLength must be an integer from 1 to ${MAX_TOKEN_CACHE_TOTAL_LENGTH}`;
+  const refused: Array<[unknown, string]> = [
+    [null, notCache], [0, notCache], [10, notCache], ['big', notCache], [[], notCache], ['false', notCache],
+    [{ max: 0 }, maxRange], [{ max: -1 }, maxRange], [{ max: 1.5 }, maxRange], [{ max: '10' }, maxRange], [{ max: null }, maxRange],
+    [{ max: Infinity }, maxRange], [{ max: MAX_TOKEN_CACHE_ENTRIES + 1 }, maxRange],
+    [{ maxTotalLength: 0 }, lengthRange], [{ maxTotalLength: 2.5 }, lengthRange], [{ maxTotalLength: MAX_TOKEN_CACHE_TOTAL_LENGTH + 1 }, lengthRange],
+    [{ maxx: 10 }, 'clearjwt: unknown option "cache.maxx" (did you mean "cache.max"?)'],
+    [{ max: 10, totalLength: 10 }, 'clearjwt: unknown option "cache.totalLength" (did you mean "cache.maxTotalLength"?)'],
+  ];
+  for (const [cache, message] of refused) {
+    try {
+      readVerifierOptions({ ...STATIC, cache } as VerifierOptions);
+      differing.push(`${JSON.stringify(cache)}: accepted`);
+    } catch (error) {
+      if (!(error instanceof TypeError) || error.message !== message) differing.push(`${JSON.stringify(cache)}: ${String(error)}`);
+    }
+  }
+  assert.deepEqual(differing, []);
 });
 
 test('remote verifier settings carry jwksCache, jwksUri, onEvent and the clock to the key source', () => {

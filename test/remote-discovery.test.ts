@@ -62,11 +62,13 @@ test('a missing or malformed jwks_uri is discovery_invalid', async () => {
   server.route(server.discoveryPath, undefined);
 });
 
-test('a document that is not a JSON object is discovery_invalid; an unreachable one is unavailable', async () => {
+test('a document that is not a JSON object, or cannot be fetched, is discovery_invalid (the step that failed)', async () => {
   server.route(server.discoveryPath, (_, response) => response.writeHead(200).end('<html>'));
   await refused(discoverJwksUri(server.issuer, LIMITS), 'auth.discovery_invalid');
   server.route(server.discoveryPath, (_, response) => sendJson(response, 404, {}));
-  await refused(discoverJwksUri(server.issuer, LIMITS), 'auth.jwks_unavailable');
+  await refused(discoverJwksUri(server.issuer, LIMITS), 'auth.discovery_invalid');
+  server.route(server.discoveryPath, (request) => request.socket.destroy());
+  await refused(discoverJwksUri(server.issuer, LIMITS), 'auth.discovery_invalid');
   server.route(server.discoveryPath, undefined);
 });
 

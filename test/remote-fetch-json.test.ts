@@ -3,10 +3,13 @@ import assert from 'node:assert/strict';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { AuthError } from '../src/errors.js';
-import { fetchJson, type FetchLimits } from '../src/remote/fetch-json.js';
+import { fetchJson, parseRetryAfter, type FetchLimits } from '../src/remote/fetch-json.js';
 import { sendJson, startKeyServer, type KeyServer } from './support/key-server.js';
 
 const LIMITS: FetchLimits = { timeoutMs: 300, maxResponseBytes: 512 * 1024 };
+// For answers that must succeed: a loaded CI machine can take longer than 300 ms for the
+// first connection, and a timeout there would be a flake, not a finding.
+const ROOMY: FetchLimits = { ...LIMITS, timeoutMs: 5_000 };
 let server: KeyServer;
 before(async () => { server = await startKeyServer({ keys: [] }); });
 after(() => server.close());
@@ -37,7 +40,7 @@ function watchConnection(response: ServerResponse): { closed: Promise<void>; sen
 
 test('a JSON object comes back with the Cache-Control max-age', async () => {
   server.route('/ok', (_, response) => sendJson(response, 200, { keys: [] }, { 'cache-control': 'public, max-age=120' }));
-  const fetched = await fetchJson(at('/ok'), LIMITS, 'auth.jwks_invalid');
+  const fetched = await fetchJson(at('/ok'), ROOMY, 'auth.jwks_invalid');
   assert.deepEqual(fetched, { document: { keys: [] }, maxAgeSeconds: 120 });
 });
 
@@ -48,7 +51,7 @@ test('Cache-Control: only a well-formed max-age counts (RFC 9111 §5.2.2.1)', as
   ];
   for (const [header, maxAge] of cases) {
     server.route('/cc', (_, response) => sendJson(response, 200, {}, header === undefined ? {} : { 'cache-control': header }));
-    const fetched = await fetchJson(at('/cc'), LIMITS, 'auth.jwks_invalid');
+    const fetched = await fetchJson(at('/cc'), ROOMY, 'auth.jwks_invalid');
     assert.equal(fetched.maxAgeSeconds, maxAge, String(header));
   }
 });
@@ -151,4 +154,14 @@ test('a body that is not a UTF-8 JSON object gets the caller\'s code', async () 
     await refused(fetchJson(at('/bad'), LIMITS, 'auth.jwks_invalid'), 'auth.jwks_invalid');
     await refused(fetchJson(at('/bad'), LIMITS, 'auth.discovery_invalid'), 'auth.discovery_invalid');
   }
+});
+
+test('Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date; anything else is ignored', () => {
+  const rows: [value: string | null, expected: ReturnType<typeof parseRetryAfter>][] = [
+    ['120', { delaySeconds: 120 }], [' 0 ', { delaySeconds: 0 }],
+    ['Sun, 06 Nov 1994 08:49:37 GMT', { date: Date.UTC(1994, 10, 6, 8, 49, 37) }],
+    ['Sunday, 06-Nov-94 08:49:37 GMT', { date: Date.UTC(1994, 10, 6, 8, 49, 37) }],
+    [null, undefined], ['', undefined], ['-5', undefined], ['1.5', undefined], ['soon', undefined], ['2026-01-01', undefined],
+  ];
+  for (const [value, expected] of rows) assert.deepEqual(parseRetryAfter(value), expected, String(value));
 });

@@ -7,6 +7,7 @@ import { runInNewContext } from 'node:vm';
 import { AuthError } from '../src/errors.js';
 import { MAX_JWKS_KEYS } from '../src/jwks.js';
 import type { KeySource } from '../src/key-source.js';
+import { MAX_KID_WAITERS } from '../src/remote/cache-policy.js';
 import { createRemoteKeySource, type RemoteKeyEvent, type RemoteKeySourceOptions } from '../src/remote/jwks-cache.js';
 import { verifyCompactJws } from '../src/verify-jws.js';
 import { badFixtureJwk, fixtureJwk, sendJson, signToken, startKeyServer, type KeyServer } from './support/key-server.js';
@@ -27,14 +28,26 @@ after(() => {
 let server: KeyServer;
 let clock: number;
 let events: RemoteKeyEvent[];
+let awaited: { type: RemoteKeyEvent['type']; resolve: (event: RemoteKeyEvent) => void }[] = [];
 afterEach(() => server.close());
 
 async function setup(jwks: unknown = { keys: [ES256] }, options: RemoteKeySourceOptions = {}): Promise<KeySource> {
   server = await startKeyServer(jwks);
   clock = Date.UTC(2026, 0, 1);
   events = [];
-  return createRemoteKeySource({ issuer: server.issuer, now: () => clock, onEvent: (event) => events.push(event), ...options });
+  awaited = [];
+  return createRemoteKeySource({ issuer: server.issuer, now: () => clock, onEvent: record, ...options });
 }
+
+function record(event: RemoteKeyEvent): void {
+  events.push(event);
+  const waiting = awaited.filter((entry) => entry.type === event.type);
+  awaited = awaited.filter((entry) => entry.type !== event.type);
+  for (const { resolve } of waiting) resolve(event);
+}
+
+/** The next event of this type: a background refresh has ended when it arrives. */
+const nextEvent = (type: RemoteKeyEvent['type']) => new Promise<RemoteKeyEvent>((resolve) => { awaited.push({ type, resolve }); });
 
 const verify = (source: KeySource, token: string) => verifyCompactJws(token, source.resolveKey);
 const jwksRequests = () => server.count(server.jwksPath);
@@ -173,7 +186,11 @@ test('rotation: a new kid right after load refetches at once; after removal the 
 
   server.jwks = { keys: [ES384] }; // and later removes the old one
   clock += 10 * MINUTE;
+  const refreshed = nextEvent('refresh');
+  await verify(source, signToken('ES256', 'es256-1')); // the held set, while it refreshes (RFC 5861 §3)
+  await refreshed;
   await refused(verify(source, signToken('ES256', 'es256-1')), 'auth.jwks_key_not_found');
+  assert.equal(jwksRequests(), 3, 'the refresh that dropped the kid is not followed by a fetch for it');
   assert.equal(source.isCurrent(oldKey), false);
   assert.equal(source.isCurrent(newKey), true);
   await verify(source, signToken('ES384', 'es384-1'));
@@ -186,7 +203,9 @@ test('isCurrent turns false once the set is past its max age, so token caches re
   const { key } = await verify(source, signToken('ES256', 'es256-1'));
   clock += 10 * MINUTE;
   assert.equal(source.isCurrent(key), false);
-  await verify(source, signToken('ES256', 'es256-1')); // refreshes
+  const refreshed = nextEvent('refresh');
+  await verify(source, signToken('ES256', 'es256-1')); // starts the refresh
+  await refreshed;
   assert.equal(source.isCurrent(key), true);
   assert.equal(jwksRequests(), 2);
 });
@@ -196,17 +215,20 @@ test('stale-if-error: the last good set is served while the issuer is down, with
   const { key } = await verify(source, signToken('ES256', 'es256-1'));
   server.route(server.jwksPath, (request) => request.socket.destroy());
 
-  clock += 10 * MINUTE; // expired: one refresh attempt, which fails; the old set is served
+  clock += 10 * MINUTE; // expired: the old set is served; one refresh attempt, which fails
+  let failure = nextEvent('fetch_failed');
   await verify(source, signToken('ES256', 'es256-1'));
+  const failed = await failure;
   assert.equal(jwksRequests(), 2);
-  const failed = events.at(-1);
   assert.ok(failed?.type === 'fetch_failed' && failed.servingStale && failed.reason === 'expired' && failed.retryInMs === 1_000);
   assert.equal(source.isCurrent(key), true, 'still trusted while served stale');
 
   for (let i = 0; i < 50; i++) await verify(source, signToken('ES256', 'es256-1')); // backing off: no requests
   assert.equal(jwksRequests(), 2);
   clock += 1_000; // retry, fail again, back off 2 s
+  failure = nextEvent('fetch_failed');
   await verify(source, signToken('ES256', 'es256-1'));
+  await failure;
   assert.equal(jwksRequests(), 3);
   clock += 1_000;
   await verify(source, signToken('ES256', 'es256-1'));
@@ -274,13 +296,12 @@ test('Cache-Control max-age is honoured within [1 min, maxAgeMs]', async () => {
   for (const [maxAge, freshMs] of cases) {
     const source = await setup();
     server.jwksHeaders = { 'cache-control': `public, max-age=${maxAge}` };
-    await source.ready();
+    const { key } = await verify(source, signToken('ES256', 'es256-1'));
     clock += freshMs - 1;
-    await verify(source, signToken('ES256', 'es256-1'));
-    assert.equal(jwksRequests(), 1, `max-age=${maxAge}: still fresh`);
+    assert.equal(source.isCurrent(key), true, `max-age=${maxAge}: still fresh`);
     clock += 1;
-    await verify(source, signToken('ES256', 'es256-1'));
-    assert.equal(jwksRequests(), 2, `max-age=${maxAge}: refreshed`);
+    assert.equal(source.isCurrent(key), false, `max-age=${maxAge}: expired`);
+    assert.equal(jwksRequests(), 1);
     await server.close();
   }
   server = await startKeyServer({ keys: [] }); // for afterEach
@@ -401,9 +422,10 @@ test(`a set of more than ${MAX_JWKS_KEYS} keys is 503 auth.jwks_invalid; a loade
   const { key } = await verify(source, signToken('ES256', 'es256-1'));
   server.jwks = tooMany;
   clock += 10 * MINUTE;
+  const failure = nextEvent('fetch_failed');
   await verify(source, signToken('ES256', 'es256-1')); // stale-if-error
+  const failed = await failure;
   assert.equal(jwksRequests(), 2);
-  const failed = events.at(-1);
   assert.ok(failed?.type === 'fetch_failed' && failed.code === 'auth.jwks_invalid' && failed.servingStale);
   assert.equal(source.isCurrent(key), true);
 });
@@ -415,13 +437,222 @@ test('a refresh keeps the object of a key whose kid, SPKI and algorithms are unc
   const { key: replaced } = await verify(source, signToken('ES384', 'es384-1'));
   server.jwks = { keys: [ES384, { ...ES256 }, ES256_AS_ES384_KID] }; // same kid, other key
   clock += 10 * MINUTE;
+  let refreshed = nextEvent('refresh');
   await verify(source, signToken('ES256', 'es256-1'));
+  await refreshed;
   assert.equal(jwksRequests(), 2);
   assert.equal(source.isCurrent(kept), true);
   assert.equal(source.isCurrent(replaced), true, 'es384-1 with its own key is still there');
   server.jwks = { keys: [ES256_AS_ES384_KID, { ...ES384, kid: 'es384-2' }] };
   clock += 10 * MINUTE;
+  refreshed = nextEvent('refresh');
   await verify(source, signToken('ES256', 'es384-1'));
+  await refreshed;
   assert.equal(source.isCurrent(kept), false, 'es256-1 left');
   assert.equal(source.isCurrent(replaced), false, 'es384-1 now names another key; the old key moved to another kid');
+});
+
+// ---- issue #15: the cache under stress (faults injected by the loopback provider) ----------
+
+test('stale-while-revalidate: with the provider hanging past max age, known kids answer at once; one background refresh', { timeout: 10_000 }, async () => {
+  const source = await setup(undefined, { timeoutMs: 1_000 });
+  await source.ready();
+  const arrived = new Promise<void>((resolve) => server.route(server.jwksPath, () => resolve())); // then hangs
+  clock += 10 * MINUTE;
+  const failure = nextEvent('fetch_failed');
+  const started = performance.now();
+  for (let i = 0; i < 20; i++) await verify(source, signToken('ES256', 'es256-1'));
+  assert.ok(performance.now() - started < 500, 'answered from the held set, well under the 1 s timeout');
+  await arrived;
+  for (let i = 0; i < 20; i++) await verify(source, signToken('ES256', 'es256-1'));
+  assert.equal(jwksRequests(), 2, 'one background refresh');
+  assert.equal(source.snapshot().state, 'stale');
+  const failed = await failure; // the background failure is reported, never an unhandled rejection
+  assert.ok(failed.type === 'fetch_failed' && failed.reason === 'expired' && failed.servingStale);
+  await verify(source, signToken('ES256', 'es256-1'));
+});
+
+test('refresh ahead: in the last tenth of max age a request refreshes in the background; the set never expires under traffic', { timeout: 10_000 }, async () => {
+  const source = await setup();
+  const { key } = await verify(source, signToken('ES256', 'es256-1'));
+  clock += 9 * MINUTE - 1;
+  await verify(source, signToken('ES256', 'es256-1'));
+  assert.equal(jwksRequests(), 1, 'not yet');
+  clock += 1;
+  const refreshed = nextEvent('refresh');
+  await verify(source, signToken('ES256', 'es256-1'));
+  const event = await refreshed;
+  assert.ok(event.type === 'refresh' && event.reason === 'expiring');
+  assert.equal(jwksRequests(), 2);
+  assert.equal(server.count(server.discoveryPath), 1, 'discovery once: the jwks_uri is kept');
+  clock += MINUTE; // the old set's max age has passed; the refreshed one is fresh
+  assert.equal(source.isCurrent(key), true);
+  assert.equal(source.snapshot().state, 'fresh');
+});
+
+// A token with a made-up kid and a signature that is never checked: the key lookup fails first.
+function forgedToken(kid: string): string {
+  const header = Buffer.from(JSON.stringify({ alg: 'ES256', kid })).toString('base64url');
+  return `${header}.${Buffer.from('{}').toString('base64url')}.${Buffer.alloc(64, 1).toString('base64url')}`;
+}
+
+test('20,000 forged kids during a slow refetch: at most MAX_KID_WAITERS wait, the rest are refused at once; heap stays flat', { timeout: 30_000 }, async () => {
+  let suppressed = 0;
+  const source = await setup(undefined, { onEvent: (event) => { if (event.type === 'kid_refetch_suppressed' && event.reason === 'waiters') suppressed++; } });
+  await source.ready();
+  let release = () => {};
+  const arrived = new Promise<void>((resolve) => server.route(server.jwksPath, (_, response) => {
+    release = () => sendJson(response, 200, server.jwks);
+    resolve();
+  }));
+  const outcomes = new Map<string, number>();
+  const count = (key: string) => { outcomes.set(key, (outcomes.get(key) ?? 0) + 1); };
+  global.gc!();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < 20_000; i++) {
+    verify(source, forgedToken(randomUUID())).then(() => count('valid'), (error: AuthError) => count(error.code));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const { key } = await verify(source, signToken('ES256', 'es256-1')); // valid tokens still answer
+  assert.equal(key.kid, 'es256-1');
+  global.gc!();
+  const grownMiB = (process.memoryUsage().heapUsed - before) / 2 ** 20;
+  assert.ok(grownMiB < 10, `heap grew ${grownMiB.toFixed(1)} MiB`);
+  assert.equal(outcomes.get('auth.jwks_key_not_found'), 20_000 - MAX_KID_WAITERS, 'refused at once beyond the bound');
+  assert.equal(suppressed, 20_000 - MAX_KID_WAITERS);
+  await arrived;
+  release();
+  while ((outcomes.get('auth.jwks_key_not_found') ?? 0) < 20_000) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(jwksRequests(), 2);
+  server.route(server.jwksPath, undefined);
+});
+
+test('a failed unknown-kid refetch (TCP reset) allows the next try after the 1 s back-off, not the cooldown', { timeout: 10_000 }, async () => {
+  const source = await setup();
+  await source.ready();
+  server.jwks = { keys: [ES256, ES384] }; // rotated in; the first lookup's connection is reset
+  server.route(server.jwksPath, (request) => { server.route(server.jwksPath, undefined); request.socket.destroy(); });
+  await refused(verify(source, signToken('ES384', 'es384-1')), 'auth.jwks_key_not_found');
+  clock += 999;
+  await refused(verify(source, signToken('ES384', 'es384-1')), 'auth.jwks_key_not_found');
+  const suppressed = events.at(-1);
+  assert.deepEqual(suppressed, { type: 'kid_refetch_suppressed', kid: 'es384-1', reason: 'backoff', retryInMs: 1 });
+  assert.equal(jwksRequests(), 2);
+  clock += 1;
+  await verify(source, signToken('ES384', 'es384-1'));
+  assert.equal(jwksRequests(), 3);
+});
+
+test('a refetch answered without the kid (issuer lags its signer) lets that kid look once more after 1 s; others wait for the cooldown', { timeout: 10_000 }, async () => {
+  const source = await setup();
+  await source.ready();
+  server.route(server.jwksPath, (_, response) => { // answers once without the new key
+    server.route(server.jwksPath, undefined);
+    sendJson(response, 200, { keys: [ES256] });
+  });
+  server.jwks = { keys: [ES256, ES384] };
+  await refused(verify(source, signToken('ES384', 'es384-1')), 'auth.jwks_key_not_found');
+  clock += 999;
+  await refused(verify(source, signToken('ES384', 'es384-1')), 'auth.jwks_key_not_found');
+  assert.deepEqual(events.at(-1), { type: 'kid_refetch_suppressed', kid: 'es384-1', reason: 'cooldown', retryInMs: 1 });
+  await refused(verify(source, signToken('ES384', randomUUID())), 'auth.jwks_key_not_found');
+  clock += 1;
+  await verify(source, signToken('ES384', 'es384-1'));
+  assert.equal(jwksRequests(), 3);
+});
+
+test('a flood of one forged kid, or of new ones, costs the provider at most two, or one, requests per cooldown', { timeout: 10_000 }, async () => {
+  const source = await setup();
+  await source.ready();
+  for (let i = 0; i < 600; i++) { // 60 s, one request per 100 ms, the same kid
+    await refused(verify(source, forgedToken('forged')), 'auth.jwks_key_not_found');
+    clock += 100;
+  }
+  assert.equal(jwksRequests(), 1 + 2 * 2, 'two per cooldown: the lookup and its one retry');
+  const start = jwksRequests();
+  for (let i = 0; i < 600; i++) {
+    await refused(verify(source, forgedToken(randomUUID())), 'auth.jwks_key_not_found');
+    clock += 100;
+  }
+  assert.equal(jwksRequests() - start, 2, 'one per cooldown');
+});
+
+test('a set with no usable key is 503 auth.jwks_no_usable_key: ready() rejects; a good set held is kept', { timeout: 10_000 }, async () => {
+  for (const jwks of [{ keys: [] }, { keys: [badFixtureJwk('rsa-1024'), { kty: 'oct', k: 'c2VjcmV0' }] }]) {
+    const cold = await setup(jwks);
+    const error = await refused(cold.ready(), 'auth.jwks_no_usable_key');
+    assert.equal(error.status, 503);
+    await refused(verify(cold, signToken('ES256', 'es256-1')), 'auth.jwks_no_usable_key');
+    assert.equal(events.filter((event) => event.type === 'key_skipped').length, jwks.keys.length);
+    await server.close();
+  }
+  const source = await setup();
+  const { key } = await verify(source, signToken('ES256', 'es256-1'));
+  server.jwks = { keys: [] };
+  clock += 10 * MINUTE;
+  const failure = nextEvent('fetch_failed');
+  await verify(source, signToken('ES256', 'es256-1'));
+  const failed = await failure;
+  assert.ok(failed.type === 'fetch_failed' && failed.code === 'auth.jwks_no_usable_key' && failed.servingStale);
+  assert.equal(source.isCurrent(key), true, 'stale-if-error');
+  await source.ready();
+});
+
+test('Retry-After on 429 and 503 (seconds or HTTP-date) lengthens the back-off within max(cooldownMs, 1 s)', { timeout: 10_000 }, async () => {
+  const inSeconds = (seconds: number) => new Date(Date.UTC(2026, 0, 1) + seconds * 1000).toUTCString();
+  const rows: [status: number, retryAfter: string, waitMs: number][] = [
+    [503, '10', 10_000], [429, '7', 7_000], [503, inSeconds(12), 12_000], [503, '3600', 30_000],
+    [500, '10', 1_000], [503, 'soon', 1_000], [429, '0', 1_000],
+  ];
+  for (const [status, retryAfter, waitMs] of rows) {
+    const source = await setup();
+    server.route(server.jwksPath, (_, response) => sendJson(response, status, {}, { 'retry-after': retryAfter }));
+    await refused(source.ready(), 'auth.jwks_unavailable');
+    const failed = events.at(-1);
+    assert.ok(failed?.type === 'fetch_failed' && failed.retryInMs === waitMs, `${status} Retry-After: ${retryAfter}`);
+    clock += waitMs - 1;
+    await refused(source.ready(), 'auth.jwks_unavailable');
+    assert.equal(jwksRequests(), 1, `${status} Retry-After: ${retryAfter}: still waiting`);
+    server.route(server.jwksPath, undefined);
+    clock += 1;
+    await source.ready();
+    await server.close();
+  }
+  server = await startKeyServer({ keys: [] }); // for afterEach
+});
+
+test('an unreachable discovery document is 503 auth.discovery_invalid, the step that failed', { timeout: 10_000 }, async () => {
+  const source = await setup();
+  server.route(server.discoveryPath, (_, response) => sendJson(response, 404, {}));
+  await refused(source.ready(), 'auth.discovery_invalid');
+  server.route(server.discoveryPath, (request) => request.socket.destroy());
+  clock += 1_000;
+  await refused(source.ready(), 'auth.discovery_invalid');
+  assert.equal(jwksRequests(), 0);
+});
+
+test('snapshot: empty, fresh, stale, backing off, as plain JSON for a health endpoint', { timeout: 10_000 }, async () => {
+  const source = await setup(undefined, { maxStaleMs: 60 * MINUTE });
+  assert.deepEqual(source.snapshot(), {
+    source: 'remote', state: 'empty', kids: [], fetchedAt: null, refreshAt: null, freshUntil: null, staleUntil: null,
+    refreshing: false, failures: 0, lastError: null, retryAt: null, kidCooldownUntil: null,
+  });
+  const t0 = clock;
+  await source.ready();
+  assert.deepEqual(JSON.parse(JSON.stringify(source.snapshot())), {
+    source: 'remote', state: 'fresh', kids: ['es256-1'], fetchedAt: t0, refreshAt: t0 + 9 * MINUTE, freshUntil: t0 + 10 * MINUTE,
+    staleUntil: t0 + 70 * MINUTE, refreshing: false, failures: 0, lastError: null, retryAt: null, kidCooldownUntil: null,
+  });
+  await refused(verify(source, signToken('ES256', 'nope')), 'auth.jwks_key_not_found');
+  assert.equal(source.snapshot().kidCooldownUntil, t0 + 30_000);
+  server.route(server.jwksPath, (_, response) => sendJson(response, 503, {}));
+  clock += 10 * MINUTE;
+  const failure = nextEvent('fetch_failed');
+  await verify(source, signToken('ES256', 'es256-1'));
+  assert.equal(source.snapshot().refreshing, true);
+  await failure;
+  const { state, failures, lastError, retryAt } = source.snapshot();
+  assert.deepEqual([state, failures, lastError, retryAt], ['backing_off', 1, 'auth.jwks_unavailable', clock + 1_000]);
+  clock += 60 * MINUTE;
+  assert.equal(source.snapshot().state, 'empty');
 });

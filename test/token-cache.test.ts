@@ -5,7 +5,6 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { AuthError } from '../src/errors.js';
-import { MAX_TOKEN_CACHE_ENTRIES } from '../src/options.js';
 import { createVerifier, type VerifierOptions } from '../src/verifier.js';
 import { fixturePath, readJson } from './support/vectors.js';
 import { outcome as codeOf } from './support/outcome.js';
@@ -39,25 +38,33 @@ function clock(seconds: number) {
   return { state, now: () => state.seconds * 1000 };
 }
 
-function cachedVerifier(options: Partial<VerifierOptions> & { now: () => number }, max = 100) {
-  return createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks: readJson(fixturePath('jwks-es256.json')), cache: { max }, ...options });
+/** A verifier with the default cache, or with `cache` when given. */
+function cachedVerifier(options: Partial<VerifierOptions> & { now: () => number }, cache?: VerifierOptions['cache']) {
+  const jwks = readJson(fixturePath('jwks-es256.json'));
+  return createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks, ...(cache === undefined ? {} : { cache }), ...options });
 }
 
-
-test('token cache: the option is checked when the verifier is created', () => {
-  const base = { issuer: ISSUER, audience: AUDIENCE, jwks: readJson(fixturePath('jwks-es256.json')) };
-  for (const cache of [null, 10, 'big', {}, { max: 0 }, { max: -1 }, { max: 1.5 }, { max: '10' }, { max: MAX_TOKEN_CACHE_ENTRIES + 1 }, { max: Infinity }]) {
-    assert.throws(() => createVerifier({ ...base, cache } as unknown as VerifierOptions), TypeError, JSON.stringify(cache));
+test('token cache: on by default; true and {} are the default; false turns it off', async () => {
+  const { now } = clock(T0 + 10);
+  const token = es256Token(claimsAt(T0));
+  for (const cache of [undefined, true, {}] as const) {
+    const verify = cachedVerifier({ now }, cache);
+    const first = await verify(bearer(token));
+    assert.equal(await verify(bearer(token)), first, `a repeat is a hit with cache: ${String(cache)}`);
   }
-  assert.doesNotThrow(() => createVerifier({ ...base, cache: { max: 1 } }));
-  assert.doesNotThrow(() => createVerifier({ ...base, cache: { max: MAX_TOKEN_CACHE_ENTRIES } }));
+  const uncached = cachedVerifier({ now }, false);
+  const first = await uncached(bearer(token));
+  const second = await uncached(bearer(token));
+  assert.notEqual(second, first, 'cache: false verifies every time');
+  assert.deepEqual({ ...second }, { ...first });
+  assert.ok(!Object.isFrozen(first), 'without the cache nothing is shared, so nothing is frozen');
 });
 
 test('token cache: a hit returns claims equal to an uncached verification, frozen because hits share them', async () => {
   const { now } = clock(T0 + 10);
   const token = es256Token(claimsAt(T0));
   const cached = cachedVerifier({ now });
-  const uncached = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks: readJson(fixturePath('jwks-es256.json')), now });
+  const uncached = cachedVerifier({ now }, false);
   const first = await cached(bearer(token));
   const hit = await cached(bearer(token));
   assert.equal(hit, first, 'the second call is a hit');
@@ -122,7 +129,7 @@ test('token cache: scopes are checked on every hit, and a scope failure keeps th
 test('token cache: at most max entries, the least recently used dropped first', async () => {
   const { now } = clock(T0 + 10);
   const [a, b, c] = ['a', 'b', 'c'].map((jti) => es256Token(claimsAt(T0, { jti })));
-  const verify = cachedVerifier({ now }, 2);
+  const verify = cachedVerifier({ now }, { max: 2 });
   const a1 = await verify(bearer(a!));
   const b1 = await verify(bearer(b!));
   assert.equal(await verify(bearer(a!)), a1); // a is now the most recently used
@@ -130,6 +137,34 @@ test('token cache: at most max entries, the least recently used dropped first', 
   assert.equal(await verify(bearer(a!)), a1);
   assert.notEqual(await verify(bearer(b!)), b1, 'b was dropped'); // drops c
   assert.notEqual(await verify(bearer(c!)), c1, 'c was dropped');
+});
+
+test('token cache: at most maxTotalLength characters of tokens, the least recently used dropped first', async () => {
+  const { now } = clock(T0 + 10);
+  const [a, b, c] = ['a', 'b', 'c'].map((jti) => es256Token(claimsAt(T0, { jti })));
+  const length = a!.length;
+  assert.ok(b!.length === length && c!.length === length, 'equal lengths make the budget exact');
+  const verify = cachedVerifier({ now }, { maxTotalLength: 3 * length - 1 }); // room for two
+  const a1 = await verify(bearer(a!));
+  const b1 = await verify(bearer(b!));
+  assert.equal(await verify(bearer(a!)), a1); // a is now the most recently used
+  await verify(bearer(c!)); // drops b
+  assert.equal(await verify(bearer(a!)), a1);
+  assert.notEqual(await verify(bearer(b!)), b1, 'b was dropped');
+
+  const tooLong = cachedVerifier({ now }, { maxTotalLength: length - 1 });
+  const once = await tooLong(bearer(a!));
+  assert.notEqual(await tooLong(bearer(a!)), once, 'a token longer than the whole budget is verified, never stored');
+});
+
+test('token cache: two concurrent misses of one token are counted once', async () => {
+  const { now } = clock(T0 + 10);
+  const [a, b] = ['a', 'b'].map((jti) => es256Token(claimsAt(T0, { jti })));
+  const verify = cachedVerifier({ now }, { maxTotalLength: 2 * a!.length }); // room for exactly two
+  const both = await Promise.all([verify(bearer(a!)), verify(bearer(a!))]);
+  const b1 = await verify(bearer(b!)); // counted twice, a would make room for b by leaving
+  assert.ok(both.includes(await verify(bearer(a!))), 'a is still cached');
+  assert.equal(await verify(bearer(b!)), b1);
 });
 
 test('token cache: failures are not cached', async () => {
@@ -172,27 +207,37 @@ test('token cache: an entry dies when its key leaves the issuer\'s JWK Set (real
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     const { state, now } = clock(T0 + 10);
+    let refreshed: () => void = () => {};
     const verify = createVerifier({
       issuer: ISSUER, audience: AUDIENCE, now, cache: { max: 10 },
       jwksUri: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`,
       jwksCache: { maxAgeMs: 60_000 },
+      onEvent: (event) => { if (event.type === 'refresh') refreshed(); },
     });
+    const refresh = () => new Promise<void>((resolve) => { refreshed = resolve; });
     const token = es256Token(claimsAt(T0));
     const first = await verify(bearer(token));
     assert.equal(requests, 1);
 
-    // Past the set's max age its keys are not current: the token is verified afresh, which
-    // refreshes the set; it still holds the key, so the new entry is served from then on.
+    // Past the set's max age its keys are not current: the token is verified afresh, with the
+    // held set (stale-while-revalidate) while it refreshes in the background; the refreshed
+    // set still holds the key, so the new entry is served from then on.
     state.seconds += 61;
-    const refreshed = await verify(bearer(token));
-    assert.notEqual(refreshed, first);
+    let done = refresh();
+    const again = await verify(bearer(token));
+    assert.notEqual(again, first);
+    await done;
     assert.equal(requests, 2);
-    assert.equal(await verify(bearer(token)), refreshed);
+    const current = await verify(bearer(token));
+    assert.equal(await verify(bearer(token)), current);
 
     // The issuer rotates the key out; once the set is refreshed, the cached token is refused.
     served = readJson(fixturePath('jwks-eddsa.json'));
-    assert.equal(await verify(bearer(token)), refreshed, 'the set we hold is still fresh');
+    assert.equal(await verify(bearer(token)), current, 'the set we hold is still fresh');
     state.seconds += 61;
+    done = refresh();
+    await verify(bearer(token)); // the last use of the held set, while it refreshes
+    await done;
     assert.equal(await codeOf(verify(bearer(token))), 'auth.jwks_key_not_found');
     assert.equal(await codeOf(verify(bearer(token))), 'auth.jwks_key_not_found');
   } finally {

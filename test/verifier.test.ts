@@ -231,7 +231,7 @@ test('verifier: an unreachable issuer makes ready() reject with a 503, and reque
   const error = await verify.ready().catch((caught: unknown) => caught);
   assert.ok(error instanceof AuthError, 'error instanceof AuthError');
   assert.equal(error.status, 503);
-  assert.equal(error.code, 'auth.jwks_unavailable');
+  assert.equal(error.code, 'auth.discovery_invalid'); // discovery is the step that failed
   const onRequest = await verify(bearer(logtoValid)).catch((caught: unknown) => caught);
   assert.ok(onRequest instanceof AuthError, 'onRequest instanceof AuthError');
   assert.equal(onRequest.status, 503);

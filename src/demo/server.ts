@@ -138,7 +138,7 @@ async function chooseIssuer(config: DemoConfig): Promise<{ issuer: string; local
 function demoRoutes(verify: Verifier, metadata: ResourceMetadata | undefined): ReadonlyMap<string, Route> {
   const started = Date.now();
   return new Map<string, Route>([
-    ['/healthz', async () => ({ status: 'ok' })],
+    ['/healthz', async () => ({ status: 'ok', keys: verify.keyCache() })],
     ['/user/info', async (req) => userInfo(await verify(req.headersDistinct))],
     ['/admin/stats', async (req) => {
       await verify(req.headersDistinct, { scopes: ['admin'] }); // 403 insufficient_scope without it
@@ -179,6 +179,8 @@ function describeKeyEvent(event: RemoteKeyEvent): string {
     case 'fetch': case 'refresh': return `${event.type} ${event.url} (${event.reason}): kids ${event.kids.join(', ')} (${event.durationMs.toFixed(0)}ms)`;
     case 'fetch_failed': return `fetch ${event.url} failed: ${event.code}${event.servingStale ? ', serving the last good keys' : ''}; retry in ${Math.round(event.retryInMs / 1000)}s`;
     case 'key_skipped': return `skipped key #${event.index} (kid ${event.kid ?? 'none'}) of ${event.url}: ${event.code}`;
+    // The kid is the token author's choice: quoted (escaping control characters) and cut short.
+    case 'kid_refetch_suppressed': return `unknown kid ${JSON.stringify(event.kid ?? null).slice(0, 80)}: no refetch (${event.reason}); next allowed in ${Math.ceil(event.retryInMs / 1000)}s`;
   }
 }
 

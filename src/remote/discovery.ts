@@ -24,7 +24,7 @@ export function discoveryUrl(issuer: string): URL | undefined {
 export async function discoverJwksUri(issuer: string, limits: FetchLimits): Promise<URL> {
   const url = discoveryUrl(issuer);
   if (url === undefined) throw failure('auth.discovery_invalid', `issuer ${issuer} is not an https URL`);
-  const { document } = await fetchJson(url, limits, 'auth.discovery_invalid');
+  const { document } = await fetchJson(url, limits, 'auth.discovery_invalid').catch(asDiscoveryFailure);
 
   // Own members only: a polluted Object.prototype must not supply either (src/json.ts).
   const documentIssuer = own(document, 'issuer');
@@ -44,6 +44,17 @@ export async function discoverJwksUri(issuer: string, limits: FetchLimits): Prom
     throw failure('auth.jwks_uri_insecure', `${url.href} names jwks_uri ${jwksUri}: not https (plain http only from a loopback http issuer)`);
   }
   return jwksUrl;
+}
+
+// The code names the step that failed, so an operator knows which URL to check: a discovery
+// document that cannot be fetched (unreachable, timed out, non-2xx — most often a mistyped
+// issuer) is auth.discovery_invalid like one that cannot be used. The cause, and with it any
+// Retry-After, is kept.
+function asDiscoveryFailure(error: unknown): never {
+  if (error instanceof AuthError && error.code === 'auth.jwks_unavailable') {
+    throw new AuthError('auth.discovery_invalid', { cause: error.cause });
+  }
+  throw error;
 }
 
 function failure(code: AuthErrorCode, reason: string): AuthError {

@@ -25,6 +25,18 @@ export interface FetchLimits {
   readonly maxResponseBytes: number;
 }
 
+/**
+ * RFC 9110 §10.2.3 `Retry-After`, as sent with a 429 (RFC 6585 §4) or 503: a delay in
+ * seconds, or an HTTP-date (the server's clock: the cache turns it into a wait on its own).
+ */
+export type RetryAfter = { readonly delaySeconds: number } | { readonly date: number };
+
+/** The error's `cause` when the server answered other than 2xx. */
+export interface HttpStatusFailure extends Error {
+  readonly status: number;
+  readonly retryAfter: RetryAfter | undefined;
+}
+
 interface FetchedJson {
   readonly document: Record<string, unknown>;
   /** `Cache-Control: max-age` in seconds, if the server sent one. */
@@ -46,8 +58,7 @@ export async function fetchJson(url: URL, limits: FetchLimits, invalidCode: Auth
     }));
     if (response.status < 200 || response.status > 299) {
       discardBody(response);
-      const redirect = response.status >= 300 && response.status <= 399 ? ' (redirects are not followed)' : '';
-      throw new Error(`HTTP ${response.status}${redirect}`);
+      throw new AuthError('auth.jwks_unavailable', { cause: statusFailure(url, response) });
     }
     // Refuse a declared oversize body before reading any of it.
     if (Number(response.headers.get('content-length')) > limits.maxResponseBytes) {
@@ -105,6 +116,29 @@ function startDeadline(timeoutMs: number): Deadline {
   });
   expired.catch(ignore); // it is always raced while it can fire; this only marks it handled
   return { race: (step) => Promise.race([step, expired]), clear: () => clearTimeout(timer) };
+}
+
+function statusFailure(url: URL, response: Response): HttpStatusFailure {
+  const { status } = response;
+  const redirect = status >= 300 && status <= 399 ? ' (redirects are not followed)' : '';
+  const retryAfter = status === 429 || status === 503 ? parseRetryAfter(response.headers.get('retry-after')) : undefined;
+  return Object.assign(new Error(`GET ${url.href}: HTTP ${status}${redirect}`), { status, retryAfter });
+}
+
+/** The Retry-After a failed fetch carried, if the server sent one with its 429 or 503. */
+export function retryAfterOf(error: AuthError): RetryAfter | undefined {
+  const cause: unknown = error.cause;
+  return cause instanceof Error && 'retryAfter' in cause ? (cause as HttpStatusFailure).retryAfter : undefined;
+}
+
+// RFC 9110 §10.2.3: Retry-After = HTTP-date / delay-seconds, delay-seconds = 1*DIGIT (§10.2.3);
+// HTTP-date per §5.6.7 (Date.parse reads IMF-fixdate and the two obsolete forms).
+export function parseRetryAfter(value: string | null): RetryAfter | undefined {
+  if (value === null) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return { delaySeconds: Number(trimmed) };
+  const date = /^[A-Za-z]{3}/.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
+  return Number.isNaN(date) ? undefined : { date };
 }
 
 // RFC 9111 §5.2.2.1: `max-age=<delta-seconds>`, delta-seconds being 1*DIGIT (§1.2.2).
