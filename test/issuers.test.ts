@@ -108,3 +108,11 @@ function signEs384(keyFile: string, claims: object): string {
   const privateKey = createPrivateKey(readFileSync(fixturePath(keyFile)));
   return `${signingInput}.${sign('sha384', Buffer.from(signingInput), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
 }
+
+test('issuers: keyCache() reports the first issuer\'s keys, keyCache(issuer) each one\'s; an unknown issuer is a TypeError', () => {
+  const verify = createVerifier({ issuers: [{ ...FIRST, jwks: readJson(fixturePath('jwks.json')) }, SECOND] });
+  assert.equal(verify.keyCache().kids.length, 10);
+  assert.equal(verify.keyCache(manifest.issuer).kids.length, 10);
+  assert.deepEqual(verify.keyCache(manifest.secondIssuer.issuer).kids, ['es384-1']);
+  assert.throws(() => verify.keyCache('https://stranger.logto.app/oidc'), TypeError);
+});
