@@ -109,7 +109,6 @@ export const MAX_TOKEN_CACHE_TOTAL_LENGTH = 1024 * 1024 * 1024;
 // DEFAULT_MAX_TOKEN_LENGTH (src/jws.ts), DEFAULT_TIMEOUT_MS and DEFAULT_MAX_RESPONSE_BYTES
 // (src/remote/fetch-json.ts) are also the defaults of those layers used on their own.
 
-
 // --- the tables: option name → reader -----------------------------------------------------
 // A reader takes the option's value (never undefined: absent options are not read) and its
 // path, and returns the setting or throws a TypeError naming the path. Each table is typed
