@@ -4,6 +4,7 @@
 // §3.1 says a request that carried no Bearer credentials gets a challenge *without* an
 // error attribute. `error: undefined` in the table below means exactly that case.
 
+/** The three RFC 6750 §3.1 error codes a Bearer challenge can carry. */
 export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
 
 interface CodeSpec {
@@ -72,6 +73,7 @@ const CODES = {
   'auth.verification_failed': { status: 401, error: 'invalid_token', message: 'The token could not be verified.' },
 } as const satisfies Record<string, CodeSpec>;
 
+/** Every `auth.*` code an `AuthError` can have (the README's error table). */
 export type AuthErrorCode = keyof typeof CODES;
 
 /** Every code, for documentation and for tests that check the table. */
@@ -80,26 +82,62 @@ export const AUTH_ERROR_CODES = Object.keys(CODES) as AuthErrorCode[];
 /** The realm named in challenges unless the verifier is given another (RFC 6750 §3). */
 export const DEFAULT_REALM = 'api';
 
+/**
+ * Seconds a client is told to wait after a 503 (`Retry-After`, RFC 9110 §10.2.3) when the
+ * key source names no better time: the longest back-off of the default JWKS cache.
+ */
+const DEFAULT_RETRY_AFTER_SECONDS = 30;
+
+/** What an `AuthError` is built with, besides its code. */
 export interface AuthErrorOptions {
+  /** For `auth.insufficient_scope`: the scopes the resource needs (the challenge's `scope`). */
   readonly requiredScopes?: readonly string[] | undefined;
+  /** The challenge's realm; default `"api"`. */
   readonly realm?: string | undefined;
   /** RFC 9728 §5.1: where the protected resource metadata lives; named in 401 challenges. */
   readonly resourceMetadata?: string | undefined;
+  /** For a 503: whole seconds until the keys may be fetched again. Default 30. */
+  readonly retryAfter?: number | undefined;
+  /** The underlying failure, for logs; never sent to the client. */
   readonly cause?: unknown;
 }
 
+/**
+ * The JSON body of an error response: the same three members from the demo, every adapter
+ * and the README. `error` is the RFC 6750 error code when there is one; otherwise a word
+ * for the status: `unauthorized` (401 without Bearer credentials, RFC 6750 §3.1) or
+ * `temporarily_unavailable` (503, the keys could not be loaded; RFC 6749 §4.1.2.1's word).
+ */
+export interface AuthErrorBody {
+  readonly error: BearerErrorCode | 'unauthorized' | 'temporarily_unavailable';
+  /** The stable `auth.*` code, e.g. `auth.jwt_expired`. */
+  readonly code: AuthErrorCode;
+  /** The fixed human message for the code; never echoes the token or a claim value. */
+  readonly message: string;
+}
+
+/**
+ * Why a request was refused: a stable `code`, its HTTP `status`, the RFC 6750 `error`, and
+ * the ready response pieces (`body`, `headers`). Every verification failure is one of these.
+ */
 export class AuthError extends Error {
   override readonly name = 'AuthError';
+  /** The stable code from the table in the README, e.g. `auth.jwt_expired`. */
   readonly code: AuthErrorCode;
+  /** The HTTP status to answer: 401, 403 (insufficient scope) or 503 (keys unavailable). */
   readonly status: 401 | 403 | 503;
   /** The RFC 6750 error code, or undefined when the request carried no Bearer credentials. */
   readonly error: BearerErrorCode | undefined;
   /** For insufficient_scope: the scopes the resource needs (RFC 6750 §3 `scope`). */
   readonly requiredScopes: readonly string[] | undefined;
+  /** The realm named in the challenge (RFC 6750 §3). */
   readonly realm: string;
   /** The protected resource metadata URL (RFC 9728 §5.1), or undefined. */
   readonly resourceMetadata: string | undefined;
+  /** For a 503: seconds the client should wait before retrying (`Retry-After`); else undefined. */
+  readonly retryAfter: number | undefined;
 
+  /** Builds the error for `code`; status, RFC 6750 error and message come from the code table. */
   constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {
     const spec: CodeSpec = CODES[code];
     super(spec.message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -109,9 +147,31 @@ export class AuthError extends Error {
     this.requiredScopes = options.requiredScopes;
     this.realm = options.realm ?? DEFAULT_REALM;
     this.resourceMetadata = options.resourceMetadata;
+    this.retryAfter = spec.status === 503 ? retryAfterSeconds(options.retryAfter) : undefined;
   }
 
-  /** The ready `WWW-Authenticate` header value (RFC 6750 §3). */
+  /** The response's JSON body, `{ error, code, message }`: `JSON.stringify(authError.body)`. */
+  get body(): AuthErrorBody {
+    const error = this.error ?? (this.status === 503 ? 'temporarily_unavailable' : 'unauthorized');
+    return { error, code: this.code, message: this.message };
+  }
+
+  /**
+   * The response headers, lower-case names: `www-authenticate`, `cache-control: no-store`
+   * (an error about credentials must not be cached, RFC 6750 §5.3 and RFC 9111 §5.2.2.5),
+   * `content-type` for the JSON `body`, and `retry-after` on a 503.
+   */
+  get headers(): Record<string, string> {
+    const headers: Record<string, string> = {
+      'www-authenticate': this.wwwAuthenticate,
+      'cache-control': 'no-store',
+      'content-type': 'application/json; charset=utf-8',
+    };
+    if (this.retryAfter !== undefined) headers['retry-after'] = String(this.retryAfter);
+    return headers;
+  }
+
+  /** The ready `WWW-Authenticate` header value (RFC 6750 §3), e.g. `Bearer realm="api", error="invalid_token", …`. */
   get wwwAuthenticate(): string {
     const params = [`realm=${quotedString(this.realm)}`];
     if (this.error !== undefined) {
@@ -137,6 +197,13 @@ function quotedString(value: string): string {
   return `"${value.replace(/[^\x20-\x7e]/g, '?').replace(/["\\]/g, '\\$&')}"`;
 }
 
+// RFC 9110 §10.2.3: delay-seconds is a non-negative integer.
+function retryAfterSeconds(value: number | undefined): number {
+  if (value === undefined || !Number.isFinite(value) || value < 0) return DEFAULT_RETRY_AFTER_SECONDS;
+  return Math.ceil(value);
+}
+
+/** Whether `value` is an `AuthError` (the same test as `instanceof AuthError`). */
 export function isAuthError(value: unknown): value is AuthError {
   return value instanceof AuthError;
 }

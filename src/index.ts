@@ -2,7 +2,7 @@
 // for auditors and for JWS users who do not want JWT claim checks.
 
 export { AuthError, AUTH_ERROR_CODES, DEFAULT_REALM, isAuthError } from './errors.js';
-export type { AuthErrorCode, BearerErrorCode } from './errors.js';
+export type { AuthErrorBody, AuthErrorCode, AuthErrorOptions, BearerErrorCode } from './errors.js';
 
 export { SUPPORTED_ALGORITHMS, getAlgorithm } from './algorithms.js';
 export type { AlgorithmSpec, JwsAlgorithm } from './algorithms.js';

@@ -321,15 +321,11 @@ function readAll<Table extends Record<string, Reader>>(
   options: unknown, readers: Table, path: string, notAnObject = `${path.slice(0, -1) || 'options'} must be an object`,
 ): ReadOptions<Table> {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) throw optionError(notAnObject);
+  refuseUnknownNames(options, Object.keys(readers), path);
   const read: Record<string, unknown> = {};
-  for (const key of Reflect.ownKeys(options)) {
-    const reader = typeof key === 'string' && Object.hasOwn(readers, key) ? readers[key] : undefined;
-    if (reader === undefined) {
-      const name = String(key);
-      throw optionError(`unknown option ${JSON.stringify(path + name)} (did you mean ${JSON.stringify(path + closestName(name, Object.keys(readers)))}?)`);
-    }
-    const value: unknown = (options as Record<string, unknown>)[key as string];
-    if (value !== undefined) read[key as string] = (reader as (value: unknown, name: string) => unknown)(value, path + (key as string));
+  for (const name of Reflect.ownKeys(options) as string[]) {
+    const value: unknown = (options as Record<string, unknown>)[name];
+    if (value !== undefined) read[name] = (readers[name] as (value: unknown, name: string) => unknown)(value, path + name);
   }
   return read as ReadOptions<Table>;
 }
@@ -392,6 +388,15 @@ function optionError(message: string, cause?: unknown): TypeError {
 
 function refuse(message: string): never {
   throw optionError(message);
+}
+
+/** Any own key we do not know, symbols included, is refused with the closest known name. */
+export function refuseUnknownNames(options: object, known: readonly string[], path: string): void {
+  for (const key of Reflect.ownKeys(options)) {
+    if (typeof key === 'string' && known.includes(key)) continue;
+    const name = String(key);
+    throw optionError(`unknown option ${JSON.stringify(path + name)} (did you mean ${JSON.stringify(path + closestName(name, known))}?)`);
+  }
 }
 
 // A known name that contains the unknown one (or is contained in it) first: `scopes` passed

@@ -15,6 +15,10 @@ import { verifyCompactJws } from './verify-jws.js';
 
 export type { IssuerOptions, VerifierOptions, VerifyCallOptions } from './options.js';
 
+/**
+ * The function `createVerifier` returns. Call it with a request's headers; it resolves to the
+ * verified claims or rejects with an `AuthError` (never anything else for bad input).
+ */
 export interface Verifier<Custom extends object = Record<never, never>> {
   /** The claims of the request's Bearer token, after every check; rejects with an AuthError. */
   (headers: HeadersInput | null | undefined, options?: VerifyCallOptions): Promise<Claims<Custom>>;
@@ -29,6 +33,12 @@ export interface Verifier<Custom extends object = Record<never, never>> {
   keyCache(issuer?: string): KeySourceSnapshot;
 }
 
+/**
+ * Creates the verifier for one API: `const verify = createVerifier({ issuer, audience })`,
+ * then `const claims = await verify(req.headersDistinct, { scopes: ['read:profile'] })`.
+ * Checks every option now and throws a `TypeError` naming a bad one. Keys come from `jwks`,
+ * or else from the issuer (OIDC discovery or `jwksUri`, cached).
+ */
 export function createVerifier<Custom extends object = Record<never, never>>(options: VerifierOptions): Verifier<Custom> {
   const { issuers, decode, realm, resourceMetadata, now, cache } = readVerifierOptions(options);
   const pipelines = createPipelines(issuers, decode);
@@ -88,8 +98,8 @@ function headerToken(headers: HeadersInput | null | undefined, challenge: Challe
 // waiting on it, and a framework that decorates errors must not leak between them. Anything
 // that is not an AuthError fails closed (toAuthError).
 function forThisRequest(error: unknown, { realm, resourceMetadata }: Challenge): AuthError {
-  const { code, requiredScopes, cause } = toAuthError(error);
-  return new AuthError(code, { requiredScopes, realm, resourceMetadata, cause });
+  const { code, requiredScopes, retryAfter, cause } = toAuthError(error);
+  return new AuthError(code, { requiredScopes, realm, resourceMetadata, retryAfter, cause });
 }
 
 interface Pipeline {

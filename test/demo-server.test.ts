@@ -3,7 +3,7 @@
 // the printed curl commands, the token CLI and graceful shutdown.
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
@@ -192,6 +192,7 @@ test('keys unavailable → 503 with Retry-After and the JSON error', async () =>
     const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
     assert.equal(response.status, 503);
     assert.equal(response.headers.get('retry-after'), '30');
+    assert.equal(response.headers.get('cache-control'), 'no-store');
     assert.equal(response.headers.get('access-control-allow-origin'), '*');
     assert.deepEqual(await response.json(), { error: 'temporarily_unavailable', code: 'auth.jwks_unavailable', message: 'The signing keys could not be fetched.' });
   } finally {
@@ -355,6 +356,82 @@ test('boot with an unreachable ISSUER exits non-zero with one clear line', async
   assert.match(demo.stderr, /^clearjwt demo: cannot load the signing keys \(check ISSUER \/ JWKS_URI\): auth\.[a-z_]+: [^\n]+\n$/);
   assert.doesNotMatch(demo.stdout, /listening/);
 });
+
+test('npm start: SIGTERM to the npm process stops everything and frees the port', async () => {
+  const childEnv: Record<string, string | undefined> = { ...process.env, CLEARJWT_DEV_DIR: devDir, PORT: '0' };
+  for (const name of ['NODE_TEST_CONTEXT', 'ISSUER', 'AUDIENCE', 'JWKS_URI', 'HOST', 'CORS_ORIGIN', 'REQUIRED_SCOPES', 'npm_lifecycle_event']) delete childEnv[name];
+  const npm = spawn('npm', ['start', '--silent'], { cwd: REPO, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(npm);
+  let stdout = '';
+  npm.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+  const exited = new Promise<void>((resolve) => npm.once('exit', () => resolve()));
+  let descendants: number[] = [];
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`npm start did not listen: ${stdout}`)), 15_000);
+      npm.stdout.on('data', () => {
+        const match = LISTENING.exec(stdout);
+        if (match?.[1] !== undefined) { clearTimeout(timer); resolve(match[1]); }
+      });
+    });
+    descendants = processTree(npm.pid!);
+    assert.ok(descendants.length >= 1, 'npm start runs the server in a child process');
+    npm.kill('SIGTERM');
+    await exited;
+    // Every process npm started is gone (a shell that does not forward SIGTERM leaves the server running).
+    await waitUntil(() => descendants.every((pid) => !isAlive(pid)), 10_000, `processes left behind: ${descendants.filter(isAlive).join(', ')}`);
+    const port = Number(new URL(url).port);
+    const probe = createServer();
+    await new Promise<void>((resolve, reject) => { probe.once('error', reject); probe.listen(port, '127.0.0.1', resolve); });
+    await new Promise((resolve) => probe.close(resolve));
+  } finally {
+    for (const pid of descendants) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    if (npm.exitCode === null && npm.signalCode === null) npm.kill('SIGKILL');
+  }
+});
+
+test('a port in use: one line naming the host and port', async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const { port } = taken.address() as AddressInfo;
+  try {
+    const demo = spawnDemo({ PORT: String(port), HOST: '127.0.0.1' });
+    assert.equal(await demo.exited, 1);
+    assert.equal(demo.stderr, `clearjwt demo: cannot listen on 127.0.0.1:${port} (EADDRINUSE); set PORT or HOST\n`);
+  } finally {
+    await new Promise((resolve) => taken.close(resolve));
+  }
+});
+
+// The PIDs of every descendant of `pid` (Linux /proc), found through `ps`.
+function processTree(pid: number): number[] {
+  const lines = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' }).trim().split('\n');
+  const pairs = lines.map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
+  const found: number[] = [];
+  for (let frontier = [pid]; frontier.length > 0;) {
+    const next = pairs.filter(([, parent]) => frontier.includes(parent)).map(([child]) => child);
+    found.push(...next);
+    frontier = next;
+  }
+  return found;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntil(condition: () => boolean, withinMs: number, message: string): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(message);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 const BAD_ENV: Array<[Record<string, string>, string]> = [
   [{ PORT: 'abc' }, 'PORT'],

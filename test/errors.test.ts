@@ -74,3 +74,44 @@ test('errors: messages hold no `"` or `\\`, which RFC 6750 §3 keeps out of erro
     assert.doesNotMatch(new AuthError(code).message, /["\\]/, code);
   }
 });
+
+// The response pieces every adapter, the demo and the README send: one table.
+const RESPONSES: Array<[code: AuthErrorCodeName, bodyError: string, retryAfter: string | undefined]> = [
+  ['auth.authorization_header_missing', 'unauthorized', undefined],
+  ['auth.authorization_token_type_not_supported', 'unauthorized', undefined],
+  ['auth.authorization_token_invalid_format', 'invalid_request', undefined],
+  ['auth.jwt_expired', 'invalid_token', undefined],
+  ['auth.insufficient_scope', 'insufficient_scope', undefined],
+  ['auth.jwks_unavailable', 'temporarily_unavailable', '30'],
+  ['auth.discovery_invalid', 'temporarily_unavailable', '30'],
+];
+type AuthErrorCodeName = ConstructorParameters<typeof AuthError>[0];
+for (const [code, bodyError, retryAfter] of RESPONSES) {
+  test(`errors: ${code} → body error "${bodyError}", headers with no-store${retryAfter === undefined ? '' : ` and Retry-After ${retryAfter}`}`, () => {
+    const error = new AuthError(code, { requiredScopes: code === 'auth.insufficient_scope' ? ['admin'] : undefined });
+    assert.deepEqual(error.body, { error: bodyError, code, message: error.message });
+    assert.deepEqual(Object.keys(error.body), ['error', 'code', 'message']);
+    const expected: Record<string, string> = {
+      'www-authenticate': error.wwwAuthenticate,
+      'cache-control': 'no-store',
+      'content-type': 'application/json; charset=utf-8',
+    };
+    if (retryAfter !== undefined) expected['retry-after'] = retryAfter;
+    assert.deepEqual(error.headers, expected);
+  });
+}
+
+test('errors: every 503 code carries retryAfter, no other code does', () => {
+  for (const code of AUTH_ERROR_CODES) {
+    const error = new AuthError(code);
+    assert.equal(error.retryAfter, error.status === 503 ? 30 : undefined, code);
+    assert.equal('retry-after' in error.headers, error.status === 503, code);
+  }
+});
+
+test('errors: retryAfter from the key source is rounded up to whole seconds; bad values fall back', () => {
+  assert.equal(new AuthError('auth.jwks_unavailable', { retryAfter: 1.2 }).headers['retry-after'], '2');
+  assert.equal(new AuthError('auth.jwks_unavailable', { retryAfter: 0 }).retryAfter, 0);
+  for (const bad of [-1, Number.NaN, Infinity]) assert.equal(new AuthError('auth.jwks_unavailable', { retryAfter: bad }).retryAfter, 30);
+  assert.equal(new AuthError('auth.jwt_expired', { retryAfter: 5 }).retryAfter, undefined);
+});

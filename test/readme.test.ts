@@ -49,7 +49,8 @@ test('readme: the node:http example runs and protects its route', async () => {
     const first = await retryFetch(url, 10_000);
     assert.equal(first.status, 401, stderr);
     assert.equal(first.headers.get('www-authenticate'), 'Bearer realm="api"');
-    assert.equal(((await first.json()) as { code: string }).code, 'auth.authorization_header_missing');
+    assert.equal(first.headers.get('cache-control'), 'no-store');
+    assert.deepEqual(await first.json(), { error: 'unauthorized', code: 'auth.authorization_header_missing', message: 'The Authorization header is missing.' });
 
     const now = Math.floor(Date.now() / 1000);
     const claims = { sub: 'user_123', iss: issuerServer.issuer, aud: 'https://api.example.com', iat: now, exp: now + 60 };
@@ -65,6 +66,19 @@ test('readme: the node:http example runs and protects its route', async () => {
     child.kill();
     await issuerServer.close();
     rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+// Each stack's snippet in the README is the `#region readme` of the example app that CI runs
+// (examples/<app>/server.js), character for character.
+test('readme: every adapter snippet is the tested example app\'s code', () => {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const snippets = [...readme.matchAll(/<!-- (examples\/[\w-]+\/server\.js)#readme -->\n```js\n([\s\S]*?)```/g)];
+  assert.deepEqual(snippets.map(([, file]) => file), ['express', 'fastify', 'hono', 'node-http', 'bun', 'deno'].map((app) => `examples/${app}/server.js`));
+  for (const [, file, snippet] of snippets) {
+    const source = readFileSync(join(REPO_ROOT, file!), 'utf8');
+    const region = /\/\/ #region readme\n([\s\S]*?)\/\/ #endregion/.exec(source)?.[1];
+    assert.equal(snippet, region, `${file}: README differs from the example`);
   }
 });
 

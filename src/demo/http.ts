@@ -26,17 +26,9 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-/**
- * An AuthError as the response: its status, its WWW-Authenticate challenge (RFC 6750 §3),
- * and { error, code, message }. `error` is the RFC 6750 code, or, when the request carried
- * no Bearer credentials or the keys are unavailable, a plain word for the status.
- */
+/** An AuthError as the response: its status, headers and JSON body, plus the CORS headers. */
 export function sendAuthError(res: ServerResponse, authError: AuthError, extraHeaders: Record<string, string>): void {
-  const headers: Record<string, string> = { ...extraHeaders, 'www-authenticate': authError.wwwAuthenticate };
-  // 503: the identity provider is unreachable; the verifier retries on its own schedule.
-  if (authError.status === 503) headers['retry-after'] = '30';
-  const error = authError.error ?? (authError.status === 503 ? 'temporarily_unavailable' : 'unauthorized');
-  sendJson(res, authError.status, { error, code: authError.code, message: authError.message }, headers);
+  sendJson(res, authError.status, authError.body, { ...extraHeaders, ...authError.headers });
 }
 
 /** The request path without the query string (which may hold an access_token, RFC 6750 §2.3). */

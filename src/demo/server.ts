@@ -187,13 +187,13 @@ function describeKeyEvent(event: RemoteKeyEvent): string {
 // ---- the command line: `npm start` -------------------------------------------------------
 
 async function main(): Promise<void> {
-  let config: DemoConfig;
+  let config: DemoConfig | undefined;
   let running: RunningServer;
   try {
     config = loadConfig(process.env);
     running = await startServer(config);
   } catch (error) {
-    console.error(`clearjwt demo: ${bootErrorLine(error)}`);
+    console.error(`clearjwt demo: ${bootErrorLine(error, config)}`);
     process.exit(1);
   }
   const keyFile = devKeyPath(process.env);
@@ -248,12 +248,13 @@ function banner(running: RunningServer, config: DemoConfig): string {
 }
 
 // One line, no stack: the operator needs to know which setting to fix.
-function bootErrorLine(error: unknown): string {
+function bootErrorLine(error: unknown, config: DemoConfig | undefined): string {
   if (error instanceof ConfigError) return error.message;
   if (error instanceof AuthError) return `cannot load the signing keys (check ISSUER / JWKS_URI): ${error.code}: ${error.message}${causeText(error.cause)}`;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
-    return `cannot listen on HOST:PORT (${code}); set PORT or HOST`;
+    const address = config === undefined ? 'HOST:PORT' : `${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+    return `cannot listen on ${address} (${code}); set PORT or HOST`;
   }
   // createVerifier throws TypeError for options it refuses (e.g. an http:// issuer that is not loopback).
   if (error instanceof TypeError) return `ISSUER, AUDIENCE or JWKS_URI refused: ${error.message}`;
