@@ -12,9 +12,11 @@
 //   (e) cache        verified-token cache hits per second, heap per cached entry (three claim shapes)
 //   (f) cold path    key import (our SPKI vs Node's JWK import); first verification with
 //                    discovery + JWKS fetch from a loopback node:http server
+//   (g) DPoP         a DPoP-protected verification (clearjwt/dpop: token + proof + binding +
+//                    in-memory replay store) against the plain verify() of the same token
 
 import {
-  constants, createPrivateKey, createPublicKey, sign, verify as cryptoVerify,
+  constants, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify as cryptoVerify,
   type KeyObject, type VerifyKeyObjectInput,
 } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,6 +25,7 @@ import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { getAlgorithm, type AlgorithmSpec, type JwsAlgorithm } from '../src/algorithms.js';
+import { createDpopVerifier, createMemoryReplayStore } from '../src/dpop/index.js';
 import { importJwk } from '../src/jwk.js';
 import { MAX_TOKEN_CACHE_TOTAL_LENGTH } from '../src/options.js';
 import { createVerifier, type Verifier, type VerifierOptions } from '../src/verifier.js';
@@ -317,6 +320,44 @@ async function coldPath() {
   return { keysInSet: jwks.keys.length, firstMs: summary(firstMs), secondMs: summary(secondMs) };
 }
 
+// --- (g) DPoP ---------------------------------------------------------------------------------
+
+// Every DPoP call needs a proof never used before (the replay store would refuse it), so the
+// proofs are signed up front, outside the timing, with node:crypto.
+async function dpopCost() {
+  const c = cases.find((item) => item.alg === 'ES256')!;
+  const client = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = client.publicKey.export({ format: 'jwk' });
+  const jkt = createHash('sha256').update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y })).digest('base64url');
+  const token = signToken(c.spec, c.privateKey, 'es256-1', { ...logtoClaims('dpop'), cnf: { jkt } });
+  const ath = createHash('sha256').update(token).digest('base64url');
+  const origin = 'https://api.bench.example';
+  const header = b64({ typ: 'dpop+jwt', alg: 'ES256', jwk });
+  const iterations = QUICK ? 100 : 300;
+  const proofs = Array.from({ length: iterations * (ROUNDS + 1) }, (_, index) => {
+    const signingInput = `${header}.${b64({ jti: `bench-${index}`, htm: 'GET', htu: `${origin}/items`, iat: Math.floor(Date.now() / 1000), ath })}`;
+    return `${signingInput}.${sign('sha256', Buffer.from(signingInput), { key: client.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+  });
+  const dpop = createDpopVerifier(verifier, {
+    mode: 'required', publicOrigin: origin, iatWindowSeconds: 600, replayStore: createMemoryReplayStore({ max: proofs.length }),
+  });
+  let next = 0;
+  const dpopCall = () => dpop({ method: 'GET', url: '/items?page=1', headers: { authorization: `DPoP ${token}`, dpop: proofs[next++]! } }, CALL);
+  const plainHeaders = { authorization: `Bearer ${token}` };
+  const plainCall = () => verifier(plainHeaders, CALL);
+  const plainUs: number[] = [];
+  const dpopUs: number[] = [];
+  await timePerCall(dpopCall, iterations, true); // warm-up, and fail loudly before timing
+  await timePerCall(plainCall, iterations, true);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const which of shuffle(['plain', 'dpop'])) {
+      if (which === 'plain') plainUs.push(await timePerCall(plainCall, iterations, true));
+      else dpopUs.push(await timePerCall(dpopCall, iterations, true));
+    }
+  }
+  return { alg: 'ES256 token, ES256 proof', plainUs: summary(plainUs), dpopUs: summary(dpopUs), tokenLength: token.length, proofLength: proofs[0]!.length };
+}
+
 // --- run and report --------------------------------------------------------------------------
 
 const fmt = (value: number, digits = 1) => value.toFixed(digits);
@@ -329,6 +370,7 @@ const hits = await cacheHits();
 const memory = [await cacheMemory(10_000, 'logto'), await cacheMemory(QUICK ? 100 : 500, 'large, strings'), await cacheMemory(QUICK ? 100 : 500, 'large, empty objects')];
 const imports = await keyImport();
 const cold = await coldPath();
+const dpop = await dpopCost();
 
 const rows = cases.map((c) => {
   const floor = summary(single.get(`${c.alg}/floor`)!);
@@ -371,6 +413,7 @@ for (const alg of ALGORITHMS) {
   console.log(`${alg.padEnd(6)} | ours ${range(ours).padEnd(20)} | node jwk ${range(nodeJwk).padEnd(20)} | ${fmt(nodeJwk.median / ours.median, 1)}×`);
 }
 console.log(`\ncold path (ES384 token, ${cold.keysInSet}-key set over loopback http): first verification ${range(cold.firstMs, 2)} ms (discovery + JWKS fetch + import), second ${range(cold.secondMs, 3)} ms`);
+console.log(`\nDPoP (${dpop.alg}, proof of ${dpop.proofLength} chars, in-memory replay store): plain verify() ${range(dpop.plainUs)} µs, DPoP-protected ${range(dpop.dpopUs)} µs, ${fmt(dpop.dpopUs.median / dpop.plainUs.median, 2)}× (+${fmt(dpop.dpopUs.median - dpop.plainUs.median)} µs)`);
 const seconds = (performance.now() - started) / 1000;
 console.log(`\n(${fmt(seconds, 0)} s)`);
 
@@ -387,5 +430,5 @@ writeFileSync(resultsFile, `${JSON.stringify({
   date: new Date().toISOString(), node: process.version, openssl: process.versions.openssl,
   cpus: cpus().length, cpu: cpus()[0]?.model, rounds: ROUNDS, inFlight: IN_FLIGHT,
   single: rows, cache: { hits: hits, memory: memory.map(({ shape, entries, tokenLength, bytesPerEntry }) => ({ shape, entries, tokenLength, bytesPerEntry })) },
-  keyImport: imports, coldPath: cold, seconds, http: previousHttpResults(),
+  keyImport: imports, coldPath: cold, dpop, seconds, http: previousHttpResults(),
 }, null, 2)}\n`);

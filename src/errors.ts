@@ -6,10 +6,12 @@
 
 /** The three RFC 6750 §3.1 error codes a Bearer challenge can carry. */
 export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+/** RFC 9449 §7.1 and §9 add two error codes to the challenge of the DPoP scheme. */
+export type DpopErrorCode = 'invalid_dpop_proof' | 'use_dpop_nonce';
 
 interface CodeSpec {
   readonly status: 401 | 403 | 503;
-  readonly error: BearerErrorCode | undefined;
+  readonly error: BearerErrorCode | DpopErrorCode | undefined;
   readonly message: string;
 }
 
@@ -69,6 +71,31 @@ const CODES = {
   'auth.discovery_issuer_mismatch': { status: 503, error: undefined, message: 'The OpenID Provider configuration names a different issuer.' },
   'auth.jwks_uri_insecure': { status: 503, error: undefined, message: 'The jwks_uri is not https (or loopback).' },
 
+  // DPoP (RFC 9449), used only by the src/dpop/ leaf. A proof that fails a §4.3 check is
+  // invalid_dpop_proof; a token that fails its binding is invalid_token (§7.1).
+  'auth.dpop_proof_missing': { status: 401, error: 'invalid_dpop_proof', message: 'The request uses the DPoP scheme but carries no DPoP proof header.' },
+  'auth.dpop_proof_multiple': { status: 401, error: 'invalid_dpop_proof', message: 'The request carries more than one DPoP proof.' },
+  'auth.dpop_proof_too_large': { status: 401, error: 'invalid_dpop_proof', message: 'The DPoP proof is larger than this server accepts.' },
+  'auth.dpop_proof_malformed': { status: 401, error: 'invalid_dpop_proof', message: 'The DPoP proof is not one well-formed compact JWS.' },
+  'auth.dpop_proof_typ_invalid': { status: 401, error: 'invalid_dpop_proof', message: 'The DPoP proof header typ is not dpop+jwt.' },
+  'auth.dpop_proof_alg_not_allowed': { status: 401, error: 'invalid_dpop_proof', message: 'The DPoP proof is signed with an algorithm this server does not accept.' },
+  'auth.dpop_proof_jwk_invalid': { status: 401, error: 'invalid_dpop_proof', message: 'The DPoP proof header jwk is missing or is not a usable public key.' },
+  'auth.dpop_proof_jwk_private': { status: 401, error: 'invalid_dpop_proof', message: 'The DPoP proof header jwk holds private key members.' },
+  'auth.dpop_proof_alg_key_mismatch': { status: 401, error: 'invalid_dpop_proof', message: 'The DPoP proof key does not allow the proof\'s algorithm.' },
+  'auth.dpop_proof_signature_invalid': { status: 401, error: 'invalid_dpop_proof', message: 'The DPoP proof signature is invalid.' },
+  'auth.dpop_proof_claim_invalid': { status: 401, error: 'invalid_dpop_proof', message: 'A DPoP proof claim (jti, htm, htu, iat, ath, nonce) is missing or has the wrong type.' },
+  'auth.dpop_proof_htm_mismatch': { status: 401, error: 'invalid_dpop_proof', message: 'The DPoP proof htm is not the request method.' },
+  'auth.dpop_proof_htu_mismatch': { status: 401, error: 'invalid_dpop_proof', message: 'The DPoP proof htu is not the request URL.' },
+  'auth.dpop_proof_iat_out_of_window': { status: 401, error: 'invalid_dpop_proof', message: 'The DPoP proof was issued too long ago or in the future (iat).' },
+  'auth.dpop_proof_ath_mismatch': { status: 401, error: 'invalid_dpop_proof', message: 'The DPoP proof ath is not the hash of the access token.' },
+  'auth.dpop_proof_replayed': { status: 401, error: 'invalid_dpop_proof', message: 'The DPoP proof has been used before (jti).' },
+  'auth.dpop_nonce_required': { status: 401, error: 'use_dpop_nonce', message: 'The DPoP proof must carry the nonce from the DPoP-Nonce header.' },
+  'auth.dpop_scheme_required': { status: 401, error: undefined, message: 'This resource requires the DPoP authorization scheme.' },
+  'auth.dpop_token_not_bound': { status: 401, error: 'invalid_token', message: 'The access token is presented with DPoP but is not bound to a key (cnf.jkt).' },
+  'auth.dpop_key_binding_mismatch': { status: 401, error: 'invalid_token', message: 'The access token is bound to another key than the DPoP proof\'s.' },
+  'auth.dpop_bound_token_as_bearer': { status: 401, error: 'invalid_token', message: 'The access token is DPoP-bound and cannot be used as a Bearer token.' },
+  'auth.dpop_replay_store_unavailable': { status: 503, error: undefined, message: 'The DPoP replay store could not be reached.' },
+
   // The catch-all: anything unexpected fails closed.
   'auth.verification_failed': { status: 401, error: 'invalid_token', message: 'The token could not be verified.' },
 } as const satisfies Record<string, CodeSpec>;
@@ -81,6 +108,13 @@ export const AUTH_ERROR_CODES = Object.keys(CODES) as AuthErrorCode[];
 
 /** The realm named in challenges unless the verifier is given another (RFC 6750 §3). */
 export const DEFAULT_REALM = 'api';
+
+/** One challenge of a `WWW-Authenticate` value (RFC 7235 §4.1): a scheme and its extra parameters. */
+export interface Challenge {
+  readonly scheme: string;
+  /** Auth-params after realm (and, on the first challenge, after error and scope), e.g. DPoP's algs. */
+  readonly params?: Readonly<Record<string, string>>;
+}
 
 /**
  * Seconds a client is told to wait after a 503 (`Retry-After`, RFC 9110 §10.2.3) when the
@@ -100,6 +134,11 @@ export interface AuthErrorOptions {
   readonly retryAfter?: number | undefined;
   /** The underlying failure, for logs; never sent to the client. */
   readonly cause?: unknown;
+  /**
+   * The challenges to render, first the one that carries error and scope; default one
+   * Bearer challenge. A leaf offering another scheme (DPoP) passes its own.
+   */
+  readonly challenges?: readonly Challenge[] | undefined;
 }
 
 /**
@@ -109,7 +148,7 @@ export interface AuthErrorOptions {
  * `temporarily_unavailable` (503, the keys could not be loaded; RFC 6749 §4.1.2.1's word).
  */
 export interface AuthErrorBody {
-  readonly error: BearerErrorCode | 'unauthorized' | 'temporarily_unavailable';
+  readonly error: BearerErrorCode | DpopErrorCode | 'unauthorized' | 'temporarily_unavailable';
   /** The stable `auth.*` code, e.g. `auth.jwt_expired`. */
   readonly code: AuthErrorCode;
   /** The fixed human message for the code; never echoes the token or a claim value. */
@@ -126,8 +165,8 @@ export class AuthError extends Error {
   readonly code: AuthErrorCode;
   /** The HTTP status to answer: 401, 403 (insufficient scope) or 503 (keys unavailable). */
   readonly status: 401 | 403 | 503;
-  /** The RFC 6750 error code, or undefined when the request carried no Bearer credentials. */
-  readonly error: BearerErrorCode | undefined;
+  /** The RFC 6750 (or RFC 9449) error code, or undefined when the request carried no credentials. */
+  readonly error: BearerErrorCode | DpopErrorCode | undefined;
   /** For insufficient_scope: the scopes the resource needs (RFC 6750 §3 `scope`). */
   readonly requiredScopes: readonly string[] | undefined;
   /** The realm named in the challenge (RFC 6750 §3). */
@@ -136,6 +175,7 @@ export class AuthError extends Error {
   readonly resourceMetadata: string | undefined;
   /** For a 503: seconds the client should wait before retrying (`Retry-After`); else undefined. */
   readonly retryAfter: number | undefined;
+  readonly challenges: readonly Challenge[];
 
   /** Builds the error for `code`; status, RFC 6750 error and message come from the code table. */
   constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {
@@ -148,6 +188,7 @@ export class AuthError extends Error {
     this.realm = options.realm ?? DEFAULT_REALM;
     this.resourceMetadata = options.resourceMetadata;
     this.retryAfter = spec.status === 503 ? retryAfterSeconds(options.retryAfter) : undefined;
+    this.challenges = options.challenges ?? BEARER_ONLY;
   }
 
   /** The response's JSON body, `{ error, code, message }`: `JSON.stringify(authError.body)`. */
@@ -171,23 +212,32 @@ export class AuthError extends Error {
     return headers;
   }
 
-  /** The ready `WWW-Authenticate` header value (RFC 6750 §3), e.g. `Bearer realm="api", error="invalid_token", …`. */
+  /**
+   * The ready `WWW-Authenticate` header value (RFC 6750 §3), e.g. `Bearer realm="api",
+   * error="invalid_token", …`; several challenges, the first carrying the error, when a leaf
+   * passes them (RFC 7235 §4.1).
+   */
   get wwwAuthenticate(): string {
-    const params = [`realm=${quotedString(this.realm)}`];
-    if (this.error !== undefined) {
-      params.push(`error=${quotedString(this.error)}`, `error_description=${quotedString(this.message)}`);
-    }
-    if (this.requiredScopes !== undefined && this.requiredScopes.length > 0) {
-      params.push(`scope=${quotedString(this.requiredScopes.join(' '))}`);
-    }
-    // RFC 9728 §5.1 defines resource_metadata for the challenge that asks for a token: a 401.
-    // A 403 is answered for a token the client already got right, and a 503 is our failure.
-    if (this.resourceMetadata !== undefined && this.status === 401) {
-      params.push(`resource_metadata=${quotedString(this.resourceMetadata)}`);
-    }
-    return `Bearer ${params.join(', ')}`;
+    return this.challenges.map((challenge, index) => {
+      const params = [`realm=${quotedString(this.realm)}`];
+      if (index === 0 && this.error !== undefined) {
+        params.push(`error=${quotedString(this.error)}`, `error_description=${quotedString(this.message)}`);
+      }
+      if (index === 0 && this.requiredScopes !== undefined && this.requiredScopes.length > 0) {
+        params.push(`scope=${quotedString(this.requiredScopes.join(' '))}`);
+      }
+      for (const [name, value] of Object.entries(challenge.params ?? {})) params.push(`${name}=${quotedString(value)}`);
+      // RFC 9728 §5.1 defines resource_metadata for the challenge that asks for a token: a 401
+      // (on every scheme offered). A 403 answers a token the client already got right; a 503 is ours.
+      if (this.resourceMetadata !== undefined && this.status === 401) {
+        params.push(`resource_metadata=${quotedString(this.resourceMetadata)}`);
+      }
+      return `${challenge.scheme} ${params.join(', ')}`;
+    }).join(', ');
   }
 }
+
+const BEARER_ONLY: readonly Challenge[] = Object.freeze([{ scheme: 'Bearer' }]);
 
 // RFC 9110 §5.6.4 quoted-string, for the realm (any printable text, `"` and `\` escaped).
 // RFC 6750 §3 further keeps `"` and `\` out of error_description and scope: our messages

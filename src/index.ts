@@ -2,13 +2,14 @@
 // for auditors and for JWS users who do not want JWT claim checks.
 
 export { AuthError, AUTH_ERROR_CODES, DEFAULT_REALM, isAuthError } from './errors.js';
-export type { AuthErrorBody, AuthErrorCode, AuthErrorOptions, BearerErrorCode } from './errors.js';
+export type { AuthErrorBody, AuthErrorCode, AuthErrorOptions, BearerErrorCode, Challenge, DpopErrorCode } from './errors.js';
 
 export { SUPPORTED_ALGORITHMS, getAlgorithm } from './algorithms.js';
 export type { AlgorithmSpec, JwsAlgorithm } from './algorithms.js';
 
 export { decodeBase64url, encodeBase64url } from './base64url.js';
 export { importJwk } from './jwk.js';
+export { computeJwkThumbprint } from './jwk-thumbprint.js';
 export type { VerificationKey } from './jwk.js';
 export { importJwkSet, selectKey } from './jwks.js';
 export type { KeySet, SkippedKey } from './jwks.js';
@@ -21,7 +22,7 @@ export { createVerifier } from './verifier.js';
 export type { Verifier } from './verifier.js';
 export { DEFAULT_CLOCK_TOLERANCE } from './options.js';
 export type { IssuerOptions, JwksCacheOptions, TokenCacheOptions, VerifierOptions, VerifyCallOptions } from './options.js';
-export { extractBearerToken } from './bearer.js';
+export { extractBearerToken, extractCredentials, readHeaderValues } from './bearer.js';
 export type { HeadersInput } from './bearer.js';
 export type { Claims, RegisteredClaims } from './claims.js';
 

@@ -132,3 +132,36 @@ test('audit-path: --check finds a stale README copy; a rewrite makes it current'
   // The same current copy, with budgets enforced: second is 41 lines, the path 54 > 50.
   assert.equal(run(['--check'], config, analysis).exitCode, 1);
 });
+
+test('audit-path: blank and comment-only lines inside a function count in its length, not in the path totals', () => {
+  const commented = mkdtempSync(join(tmpdir(), 'clearjwt-audit-path-comments-'));
+  try {
+    writeFileSync(join(commented, 'package.json'), '{ "type": "module" }\n');
+    mkdirSync(join(commented, 'src'));
+    writeFileSync(join(commented, 'src/verifier.ts'), [
+      'export function createVerifier() {', //       1  code
+      '  return function verify(input: string): number {', // 2  code
+      '    const length = input.length;', //        3  code
+      '', //                                        4  blank
+      '    // a comment-only line', //               5  comment
+      '    /* a block comment', //                   6  comment
+      '     * on three lines', //                    7  comment
+      '     */', //                                  8  comment
+      '    return length; // a trailing comment', // 9  code
+      '  };', //                                     10 code
+      '}', //                                        11 code
+    ].join('\n'));
+    const only: AuditConfig = {
+      root: commented, entry: { file: 'src/verifier.ts', factory: 'createVerifier' }, exclude: [], implementations: {},
+      paths: [{ name: 'only', title: 'Only', skip: [] }], budgets: { pathLines: {}, functionLines: 40 },
+    };
+    const [path] = analyse(only, createAuditProgram(commented)).paths;
+    assert.deepEqual(path!.functions.map((fn) => [fn.name, fn.start, fn.end, fn.lines, fn.codeLines]), [
+      ['createVerifier.verify', 2, 10, 9, [2, 3, 9, 10]],
+      ['createVerifier', 1, 11, 11, [1, 2, 3, 9, 10, 11]],
+    ]);
+    assert.deepEqual(path!.totals, { functions: 2, lines: 6, files: 1, jumps: 0 });
+  } finally {
+    rmSync(commented, { recursive: true, force: true });
+  }
+});

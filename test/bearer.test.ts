@@ -104,3 +104,14 @@ test('bearer: every refusal of the header stage is a 401', () => {
       error instanceof AuthError && error.code === expected && error.status === 401, name);
   }
 });
+
+test('bearer: extractCredentials accepts the schemes it is given, and keeps the core\'s order of checks', async () => {
+  const { extractCredentials, readHeaderValues } = await import('../src/bearer.js');
+  assert.deepEqual(extractCredentials({ authorization: `DPoP ${TOKEN}` }, ['bearer', 'dpop']), { scheme: 'dpop', token: TOKEN });
+  assert.deepEqual(extractCredentials({ authorization: `dPoP ${TOKEN}` }, ['bearer', 'dpop']), { scheme: 'dpop', token: TOKEN });
+  assert.throws(() => extractCredentials({ authorization: `DPoP ${TOKEN}` }, ['bearer']), (error: unknown) => error instanceof AuthError && error.code === 'auth.authorization_token_type_not_supported');
+  assert.throws(() => extractCredentials({ authorization: 'DPoP a,b' }, ['dpop']), (error: unknown) => error instanceof AuthError && error.code === 'auth.authorization_token_invalid_format');
+  assert.deepEqual(readHeaderValues({ DPoP: 'a', dpop: ['b', 'c'], other: 'x' }, 'dpop'), ['a', 'b', 'c']);
+  assert.deepEqual(readHeaderValues(new Headers([['DPoP', 'a'], ['dpop', 'b']]), 'dpop'), ['a, b']);
+  assert.deepEqual(readHeaderValues(null, 'dpop'), []);
+});

@@ -4,7 +4,7 @@ import { ConfigError, LOCAL_AUDIENCE, loadConfig } from '../src/demo/config.js';
 
 test('defaults: local issuer, 127.0.0.1:3000, CORS *, no required scopes', () => {
   assert.deepEqual(loadConfig({}), {
-    issuer: undefined, audience: LOCAL_AUDIENCE, jwksUri: undefined, port: 3000, host: '127.0.0.1', corsOrigin: '*', requiredScopes: [],
+    issuer: undefined, audience: LOCAL_AUDIENCE, jwksUri: undefined, port: 3000, host: '127.0.0.1', corsOrigin: '*', requiredScopes: [], dpop: 'off',
   });
 });
 
@@ -19,6 +19,12 @@ test('Logto: ISSUER + AUDIENCE, REQUIRED_SCOPES split on spaces and commas', () 
   assert.equal(config.host, '0.0.0.0');
   assert.equal(config.corsOrigin, 'http://localhost:5173');
   assert.deepEqual(config.requiredScopes, ['read:profile', 'write:profile', 'admin']);
+});
+
+test('DPOP=allowed|required turns the DPoP leaf on', () => {
+  assert.equal(loadConfig({ DPOP: 'allowed' }).dpop, 'allowed');
+  assert.equal(loadConfig({ DPOP: 'required' }).dpop, 'required');
+  assert.equal(loadConfig({ DPOP: 'off' }).dpop, 'off');
 });
 
 test('empty variables count as unset', () => {
@@ -37,6 +43,7 @@ const BAD: Array<[string, Record<string, string>, string]> = [
   ['CORS_ORIGIN with a path', { CORS_ORIGIN: 'http://localhost:5173/app' }, 'CORS_ORIGIN'],
   ['CORS_ORIGIN not a URL', { CORS_ORIGIN: 'localhost' }, 'CORS_ORIGIN'],
   ['REQUIRED_SCOPES with a quote', { REQUIRED_SCOPES: 'read "admin"' }, 'REQUIRED_SCOPES'],
+  ['DPOP not a mode', { DPOP: 'on' }, 'DPOP'],
 ];
 
 for (const [name, env, variable] of BAD) {

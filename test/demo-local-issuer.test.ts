@@ -53,6 +53,8 @@ test('minted tokens are Logto-shaped: header {alg ES384, typ at+jwt, kid}, claim
   const organizationClaims = decodeSegment(issuer.mintToken({ audience: AUDIENCE, organization: 'org_1' }), 1);
   assert.equal(organizationClaims['aud'], 'urn:logto:organization:org_1');
   assert.equal(organizationClaims['organization_id'], undefined);
+  assert.deepEqual(decodeSegment(issuer.mintToken({ audience: AUDIENCE, jkt: 'thumbprint' }), 1)['cnf'], { jkt: 'thumbprint' }, 'DPoP-bound (RFC 9449 §6.1)');
+  assert.equal(decodeSegment(issuer.mintToken({ audience: AUDIENCE }), 1)['cnf'], undefined);
 });
 
 test('minted tokens verify with the published JWKS (static key path, typ at+jwt)', async () => {

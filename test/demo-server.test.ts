@@ -19,7 +19,7 @@ import { startServer, type RunningServer } from '../src/demo/server.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const CONFIG: DemoConfig = {
-  issuer: undefined, audience: LOCAL_AUDIENCE, jwksUri: undefined, port: 0, host: '127.0.0.1', corsOrigin: '*', requiredScopes: [],
+  issuer: undefined, audience: LOCAL_AUDIENCE, jwksUri: undefined, port: 0, host: '127.0.0.1', corsOrigin: '*', requiredScopes: [], dpop: 'off',
 };
 
 let running: RunningServer;
@@ -154,13 +154,19 @@ test('hostile request targets never reach a route by accident, nor a 500', async
 
 // ---- CORS -----------------------------------------------------------------------------
 
+test('every response exposes WWW-Authenticate and DPoP-Nonce to browsers (RFC 9449 §8)', async () => {
+  const response = await get('/user/info');
+  assert.equal(response.headers.get('access-control-expose-headers'), 'WWW-Authenticate, DPoP-Nonce');
+  await response.arrayBuffer();
+});
+
 test('OPTIONS preflight → 204 with the CORS headers', async () => {
   const response = await get('/admin/stats', undefined, {
     method: 'OPTIONS', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
   });
   assert.equal(response.status, 204);
   assert.equal(response.headers.get('access-control-allow-origin'), '*');
-  assert.equal(response.headers.get('access-control-allow-headers'), 'Content-Type, Authorization');
+  assert.equal(response.headers.get('access-control-allow-headers'), 'Content-Type, Authorization, DPoP');
   assert.equal(response.headers.get('access-control-allow-methods'), 'GET, OPTIONS');
   assert.equal(response.headers.get('access-control-max-age'), '600');
 });
@@ -248,7 +254,7 @@ after(() => {
 
 function spawnTs(script: string, args: string[], env: Record<string, string>): Child {
   const childEnv: Record<string, string | undefined> = { ...process.env, CLEARJWT_DEV_DIR: devDir, PORT: '0', ...env };
-  for (const name of ['NODE_TEST_CONTEXT', 'ISSUER', 'AUDIENCE', 'JWKS_URI', 'HOST', 'CORS_ORIGIN', 'REQUIRED_SCOPES']) {
+  for (const name of ['NODE_TEST_CONTEXT', 'ISSUER', 'AUDIENCE', 'JWKS_URI', 'HOST', 'CORS_ORIGIN', 'REQUIRED_SCOPES', 'DPOP']) {
     if (!(name in env)) delete childEnv[name];
   }
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: REPO, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -297,6 +303,37 @@ test('npm start prints curl commands that give the status they promise, and npm 
     await admin.arrayBuffer();
     const info = await fetch(`${url}/user/info`, { headers: { authorization: `Bearer ${minted}` } });
     assert.deepEqual(await info.json(), { sub: 'user_456', client_id: 'demo-client', scopes: ['read:profile', 'admin'] });
+  } finally {
+    demo.process.kill('SIGKILL');
+  }
+});
+
+test('DPOP=required: npm run token mints a bound token and proofs; the curl session works', async () => {
+  const demo = spawnDemo({ DPOP: 'required' });
+  try {
+    await demo.waitFor(/DPoP is required, Bearer is refused/);
+    const url = `${demo.stdout.match(LISTENING)?.[1]}/user/info`;
+    const tokenCli = spawnTs('src/demo/token.ts', ['--dpop', '--sub', 'user_789'], {});
+    assert.equal(await tokenCli.exited, 0, tokenCli.stderr);
+    const token = tokenCli.stdout.trim();
+    const proofCli = () => spawnTs('src/demo/token.ts', ['proof', '--method', 'GET', '--url', url, '--token', token], {});
+    const first = proofCli();
+    assert.equal(await first.exited, 0, first.stderr);
+    const proof = first.stdout.trim();
+    const call = (headers: Record<string, string>) => fetch(url, { headers }).then(async (response) => ({
+      status: response.status, challenge: response.headers.get('www-authenticate'), body: (await response.json()) as Record<string, unknown>,
+    }));
+    const ok = await call({ authorization: `DPoP ${token}`, dpop: proof });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.equal(ok.body['sub'], 'user_789');
+    assert.equal((await call({ authorization: `DPoP ${token}`, dpop: proof })).body['code'], 'auth.dpop_proof_replayed');
+    const noProof = await call({ authorization: `DPoP ${token}` });
+    assert.equal(noProof.body['code'], 'auth.dpop_proof_missing');
+    assert.match(noProof.challenge ?? '', /^DPoP realm="api", error="invalid_dpop_proof", .*algs="ES256 /);
+    assert.equal((await call({ authorization: `Bearer ${token}` })).body['code'], 'auth.dpop_scheme_required');
+    const second = proofCli();
+    assert.equal(await second.exited, 0, second.stderr);
+    assert.equal((await call({ authorization: `DPoP ${token}`, dpop: second.stdout.trim() })).status, 200);
   } finally {
     demo.process.kill('SIGKILL');
   }

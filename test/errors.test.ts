@@ -75,6 +75,17 @@ test('errors: messages hold no `"` or `\\`, which RFC 6750 §3 keeps out of erro
   }
 });
 
+test('errors: several challenges (RFC 7235 §4.1): the first carries error and scope, each its own params', () => {
+  const error = new AuthError('auth.insufficient_scope', {
+    requiredScopes: ['admin'], realm: 'r',
+    challenges: [{ scheme: 'DPoP', params: { algs: 'ES256 EdDSA' } }, { scheme: 'Bearer' }],
+  });
+  assert.equal(error.wwwAuthenticate,
+    `DPoP realm="r", error="insufficient_scope", error_description="${error.message}", scope="admin", algs="ES256 EdDSA", Bearer realm="r"`);
+  const injected = new AuthError('auth.authorization_header_missing', { challenges: [{ scheme: 'X', params: { p: 'a"b\r\n' } }] });
+  assert.equal(injected.wwwAuthenticate, 'X realm="api", p="a\\"b??"');
+});
+
 // The response pieces every adapter, the demo and the README send: one table.
 const RESPONSES: Array<[code: AuthErrorCodeName, bodyError: string, retryAfter: string | undefined]> = [
   ['auth.authorization_header_missing', 'unauthorized', undefined],
@@ -84,6 +95,9 @@ const RESPONSES: Array<[code: AuthErrorCodeName, bodyError: string, retryAfter: 
   ['auth.insufficient_scope', 'insufficient_scope', undefined],
   ['auth.jwks_unavailable', 'temporarily_unavailable', '30'],
   ['auth.discovery_invalid', 'temporarily_unavailable', '30'],
+  ['auth.dpop_proof_replayed', 'invalid_dpop_proof', undefined],
+  ['auth.dpop_nonce_required', 'use_dpop_nonce', undefined],
+  ['auth.dpop_replay_store_unavailable', 'temporarily_unavailable', '30'],
 ];
 type AuthErrorCodeName = ConstructorParameters<typeof AuthError>[0];
 for (const [code, bodyError, retryAfter] of RESPONSES) {

@@ -7,7 +7,7 @@ import { AuthError } from '../src/errors.js';
 import type { VerificationKey } from '../src/jwk.js';
 import type { KeySet } from '../src/jwks.js';
 import {
-  describeState, EMPTY_STATE, fetchFailed, fetchStarted, fetchSucceeded, freshness, kidWaiterJoined, MAX_KID_WAITERS,
+  describeState, EMPTY_STATE, fetchFailed, fetchRequested, fetchSucceeded, MAX_KID_WAITERS,
   planKeySet, planKidLookup, retryDelay, trustedSet, type CacheState, type CachedSet,
 } from '../src/remote/cache-policy.js';
 
@@ -61,6 +61,7 @@ test('planKidLookup: fetch at once, join, or refuse with the reason and the wait
   const rows: [name: string, state: CacheState, kid: string | undefined, expected: string][] = [
     ['no lookup yet', state({ cached: fresh }), 'x', 'fetch'],
     ['a kid the last refresh removed', state({ cached: fresh }), 'old', 'refuse removed 539000'],
+    ['a removed kid past refreshAt: no negative wait', state({ cached: cachedAt(T - 560_000, ['old']) }), 'old', 'refuse removed 0'],
     ['a fetch runs: join it', state({ cached: fresh, inFlight: running(1) }), 'x', 'join'],
     [`${MAX_KID_WAITERS - 1} waiting: join`, state({ cached: fresh, inFlight: running(MAX_KID_WAITERS - 1) }), 'x', 'join'],
     [`${MAX_KID_WAITERS} waiting: refuse at once`, state({ cached: fresh, inFlight: running(MAX_KID_WAITERS) }), 'x', 'refuse waiters 0'],
@@ -94,7 +95,9 @@ test('retryDelay: 1 s doubling up to max(cooldownMs, 1 s); Retry-After lengthens
   }
 });
 
-test('freshness: the server max-age within [1 min, maxAgeMs]', () => {
+test('freshness (fetchSucceeded): the server max-age within [1 min, maxAgeMs]', () => {
+  const freshness = (maxAgeSeconds: number | undefined, rules: typeof RULES): number =>
+    fetchSucceeded(EMPTY_STATE, SET, maxAgeSeconds, rules, T).cached!.freshUntil - T;
   const rows: [maxAgeSeconds: number | undefined, expected: number][] = [[undefined, 600_000], [0, 60_000], [5, 60_000], [120, 120_000], [86_400, 600_000]];
   for (const [maxAge, expected] of rows) assert.equal(freshness(maxAge, RULES), expected, String(maxAge));
   assert.equal(freshness(0, { ...RULES, maxAgeMs: 1_000 }), 1_000, 'maxAgeMs below a minute wins');
@@ -114,15 +117,18 @@ test('trustedSet (isCurrent): fresh, or stale while backing off; not stale while
 });
 
 test('transitions: a lookup answered without its kid earns one retry after 1 s; a failed one starts no cooldown', () => {
-  const started = fetchStarted(state({ cached: cachedAt(T - 1_000) }), 'unknown_kid', 'x', RULES, T);
+  const started = fetchRequested(state({ cached: cachedAt(T - 1_000) }), 'unknown_kid', 'x', RULES, T);
   assert.deepEqual(started.inFlight, { reason: 'unknown_kid', kidWaiters: 1 });
-  assert.deepEqual(kidWaiterJoined(started).inFlight, { reason: 'unknown_kid', kidWaiters: 2 });
+  const joined = fetchRequested(started, 'unknown_kid', 'y', RULES, T + 10);
+  assert.deepEqual(joined.inFlight, { reason: 'unknown_kid', kidWaiters: 2 });
+  assert.equal(joined.kidLookup, started.kidLookup, 'joining a fetch starts no lookup');
+  assert.deepEqual(fetchRequested(joined, 'expired', undefined, RULES, T + 20).inFlight, joined.inFlight, 'a request for keys is no kid waiter');
   const answered = fetchSucceeded(started, keySet('b', 'c'), undefined, RULES, T + 100);
   assert.deepEqual(answered.kidLookup, { kid: 'x', startedAt: T, cooldownUntil: T + 30_000, retryAt: T + 1_100, isRetry: false });
   assert.deepEqual([...answered.cached!.removedKids], ['a'], 'the refresh removed a');
   assert.equal(answered.inFlight, undefined);
 
-  const retried = fetchStarted(answered, 'unknown_kid', 'x', RULES, T + 1_100);
+  const retried = fetchRequested(answered, 'unknown_kid', 'x', RULES, T + 1_100);
   assert.equal(retried.kidLookup?.isRetry, true);
   assert.equal(fetchSucceeded(retried, keySet('b'), undefined, RULES, T + 1_200).kidLookup?.retryAt, undefined, 'no third try');
   assert.equal(fetchSucceeded(started, keySet('x'), undefined, RULES, T + 100).kidLookup?.retryAt, undefined, 'found: no retry');
@@ -131,7 +137,7 @@ test('transitions: a lookup answered without its kid earns one retry after 1 s; 
   assert.equal(failed.kidLookup, undefined);
   assert.deepEqual(failed.backoff, { failures: 1, failedAt: T + 100, retryAt: T + 1_100, error: UNAVAILABLE });
   assert.equal(fetchFailed(failed, UNAVAILABLE, undefined, RULES, T + 2_000).backoff?.retryAt, T + 4_000, 'second failure: 2 s');
-  const expiredRefreshFailed = fetchFailed(fetchStarted(answered, 'expired', undefined, RULES, T + 500), UNAVAILABLE, undefined, RULES, T + 600);
+  const expiredRefreshFailed = fetchFailed(fetchRequested(answered, 'expired', undefined, RULES, T + 500), UNAVAILABLE, undefined, RULES, T + 600);
   assert.equal(expiredRefreshFailed.kidLookup, answered.kidLookup, 'a failed refresh leaves the kid cooldown alone');
   assert.equal(fetchSucceeded(failed, SET, 120, RULES, T + 3_000).backoff, undefined, 'a good fetch ends the back-off');
 });

@@ -48,6 +48,7 @@ test('Cache-Control: only a well-formed max-age counts (RFC 9111 §5.2.2.1)', as
   const cases: readonly [header: string | undefined, maxAge: number | undefined][] = [
     [undefined, undefined], ['max-age=0', 0], ['no-cache, MAX-AGE = 7', 7], ['max-age=60, must-revalidate', 60],
     ['s-maxage=100', undefined], ['max-age=abc', undefined], ['max-age=-5', undefined], ['private', undefined],
+    ['x-max-age=30', undefined], ['max-age=30x', undefined], // the anchors: a whole directive, a whole number
   ];
   for (const [header, maxAge] of cases) {
     server.route('/cc', (_, response) => sendJson(response, 200, {}, header === undefined ? {} : { 'cache-control': header }));

@@ -1,6 +1,6 @@
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { runInNewContext } from 'node:vm';
@@ -196,6 +196,14 @@ test('rotation: a new kid right after load refetches at once; after removal the 
   await verify(source, signToken('ES384', 'es384-1'));
   const refreshes = events.filter((event) => event.type === 'refresh').map((event) => event.type === 'refresh' && event.reason);
   assert.deepEqual(refreshes.slice(0, 2), ['unknown_kid', 'expired']);
+});
+
+test('a known kid with an algorithm its key does not allow is auth.jwk_alg_mismatch, with no refetch', async () => {
+  const source = await setup();
+  await source.ready();
+  await refused(verify(source, signToken('ES384', 'es256-1')), 'auth.jwk_alg_mismatch');
+  assert.equal(jwksRequests(), 1, 'only an unknown kid may cause a fetch');
+  assert.equal(events.some((event) => event.type === 'kid_refetch_suppressed'), false);
 });
 
 test('isCurrent turns false once the set is past its max age, so token caches re-verify', async () => {
@@ -450,6 +458,19 @@ test('a refresh keeps the object of a key whose kid, SPKI and algorithms are unc
   await refreshed;
   assert.equal(source.isCurrent(kept), false, 'es256-1 left');
   assert.equal(source.isCurrent(replaced), false, 'es384-1 now names another key; the old key moved to another kid');
+});
+
+test('a refresh that keeps a kid and its algorithms but publishes another public key replaces the key object', async () => {
+  const source = await setup();
+  const { key: before } = await verify(source, signToken('ES256', 'es256-1'));
+  const otherKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
+  server.jwks = { keys: [{ ...otherKey, kid: 'es256-1', use: 'sig', alg: 'ES256' }] };
+  clock += 10 * MINUTE;
+  const refreshed = nextEvent('refresh');
+  await verify(source, signToken('ES256', 'es256-1')); // the held set, while it refreshes
+  await refreshed;
+  assert.equal(jwksRequests(), 2);
+  assert.equal(source.isCurrent(before), false, 'same kid and algorithms, another SPKI: another key');
 });
 
 // ---- issue #15: the cache under stress (faults injected by the loopback provider) ----------

@@ -13,6 +13,8 @@ export interface DemoConfig {
   readonly corsOrigin: string;
   /** Scopes every authenticated route requires. */
   readonly requiredScopes: readonly string[];
+  /** DPoP (RFC 9449) on the protected routes: off (Bearer only), allowed, or required. */
+  readonly dpop: 'off' | 'allowed' | 'required';
 }
 
 export const LOCAL_AUDIENCE = 'https://api.example.com';
@@ -43,6 +45,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): D
     host: read('HOST') ?? '127.0.0.1',
     corsOrigin: corsOrigin(read('CORS_ORIGIN')),
     requiredScopes: scopes(read('REQUIRED_SCOPES')),
+    dpop: dpopMode(read('DPOP')),
   };
 }
 
@@ -75,4 +78,12 @@ function scopes(value: string | undefined): string[] {
   const bad = list.find((item) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(item));
   if (bad !== undefined) throw new ConfigError(`REQUIRED_SCOPES holds an invalid scope ${JSON.stringify(bad)}`);
   return list;
+}
+
+function dpopMode(value: string | undefined): DemoConfig['dpop'] {
+  if (value === undefined) return 'off';
+  if (value !== 'off' && value !== 'allowed' && value !== 'required') {
+    throw new ConfigError(`DPOP must be off, allowed or required (got ${JSON.stringify(value)})`);
+  }
+  return value;
 }

@@ -5,17 +5,21 @@ import type { AuthError } from '../index.js';
 
 export const ALLOWED_METHODS = 'GET, OPTIONS';
 
-/** CORS headers sent on every response, errors included, so browsers can read the error. */
+/**
+ * CORS headers sent on every response, errors included, so browsers can read the error, its
+ * challenge and a DPoP nonce (RFC 9449 §8: a client must read DPoP-Nonce to retry).
+ */
 export function corsHeaders(corsOrigin: string): Record<string, string> {
+  const expose = { 'access-control-expose-headers': 'WWW-Authenticate, DPoP-Nonce' };
   // With one configured origin the response differs by origin, so caches must key on it.
-  return corsOrigin === '*' ? { 'access-control-allow-origin': '*' } : { 'access-control-allow-origin': corsOrigin, vary: 'Origin' };
+  return corsOrigin === '*' ? { 'access-control-allow-origin': '*', ...expose } : { 'access-control-allow-origin': corsOrigin, vary: 'Origin', ...expose };
 }
 
 /** The answer to a CORS preflight (Fetch standard, "CORS-preflight request"). */
 export function preflightHeaders(): Record<string, string> {
   return {
     'access-control-allow-methods': ALLOWED_METHODS,
-    'access-control-allow-headers': 'Content-Type, Authorization',
+    'access-control-allow-headers': 'Content-Type, Authorization, DPoP',
     'access-control-max-age': '600',
   };
 }

@@ -32,6 +32,8 @@ export interface TokenRequest {
   readonly organizationId?: string;
   /** An organization token: `aud` is `urn:logto:organization:<id>` instead of the API (Logto's buildOrganizationUrn). */
   readonly organization?: string;
+  /** Binds the token to a DPoP key: its RFC 7638 thumbprint becomes `cnf.jkt` (RFC 9449 §6.1). */
+  readonly jkt?: string;
 }
 
 export interface LocalIssuer {
@@ -107,6 +109,7 @@ export function mintToken(key: SigningKey, request: TokenRequest): string {
     iss: key.issuer,
     aud: request.organization === undefined ? request.audience : `urn:logto:organization:${request.organization}`,
     ...(request.organizationId === undefined ? {} : { organization_id: request.organizationId }),
+    ...(request.jkt === undefined ? {} : { cnf: { jkt: request.jkt } }),
   };
   const signingInput = `${base64urlJson(header)}.${base64urlJson(claims)}`;
   // RFC 7518 §3.4: an ECDSA JWS signature is R || S, which Node calls ieee-p1363.

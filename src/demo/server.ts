@@ -2,6 +2,7 @@
 //
 //   npm start                                         built-in local issuer, curl commands printed
 //   ISSUER=https://<tenant>.logto.app/oidc AUDIENCE=https://api.example.com npm start
+//   DPOP=required npm start                           sender-constrained tokens (RFC 9449)
 //
 // Routes: GET /user/info (any valid token), GET /admin/stats (scope "admin"),
 // GET /organizations/:id/info (a token for that organization), GET /healthz, and the RFC 9728
@@ -11,6 +12,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { AuthError, createVerifier, type Claims, type RemoteKeyEvent, type Verifier } from '../index.js';
+import { createDpopVerifier } from '../dpop/index.js';
 import { createOrganizationVerifier, type OrganizationAuth } from '../logto/index.js';
 import { createResourceMetadata, type ResourceMetadata } from '../resource-metadata.js';
 import { ConfigError, loadConfig, type DemoConfig } from './config.js';
@@ -100,9 +102,20 @@ export async function startServer(config: DemoConfig, log: (line: string) => voi
         onEvent: (event) => log(`keys: ${describeKeyEvent(event)}`),
       });
       await verify.ready(); // an unreachable or misconfigured issuer fails here, at boot
-      routes = demoRoutes(verify, metadata);
+      // With DPOP on, the DPoP leaf wraps the same verifier. The htu origin is this server's
+      // own URL, known once it listens; never the request's Host header.
+      const verifyDpop = config.dpop === 'off' ? undefined
+        : createDpopVerifier(verify, { mode: config.dpop, publicOrigin: () => url });
+      const authenticate: Authenticate = (req, scopes) => (verifyDpop === undefined
+        ? verify(req.headersDistinct, scopes && { scopes })
+        : verifyDpop({ method: req.method ?? '', url: req.url ?? '/', headers: req.headersDistinct }, scopes && { scopes }));
+      routes = demoRoutes(verify, authenticate, metadata);
+      // The organization route takes Bearer tokens only: with DPOP on it is not offered, so it
+      // cannot become a way around the DPoP requirement.
       const verifyOrganization = createOrganizationVerifier(verify, { apiAudience: config.audience });
-      organizationRoute = (organization) => async (req) => organizationInfo(await verifyOrganization(req.headersDistinct, { organization }));
+      if (verifyDpop === undefined) {
+        organizationRoute = (organization) => async (req) => organizationInfo(await verifyOrganization(req.headersDistinct, { organization }));
+      }
     } catch (error) {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -135,13 +148,15 @@ async function chooseIssuer(config: DemoConfig): Promise<{ issuer: string; local
   return { issuer: localIssuer.issuer, localIssuer };
 }
 
-function demoRoutes(verify: Verifier, metadata: ResourceMetadata | undefined): ReadonlyMap<string, Route> {
+type Authenticate = (req: IncomingMessage, scopes?: string[]) => Promise<Claims>;
+
+function demoRoutes(verify: Verifier, authenticate: Authenticate, metadata: ResourceMetadata | undefined): ReadonlyMap<string, Route> {
   const started = Date.now();
   return new Map<string, Route>([
     ['/healthz', async () => ({ status: 'ok', keys: verify.keyCache() })],
-    ['/user/info', async (req) => userInfo(await verify(req.headersDistinct))],
+    ['/user/info', async (req) => userInfo(await authenticate(req))],
     ['/admin/stats', async (req) => {
-      await verify(req.headersDistinct, { scopes: ['admin'] }); // 403 insufficient_scope without it
+      await authenticate(req, ['admin']); // 403 insufficient_scope without it
       return { uptime_seconds: Math.round((Date.now() - started) / 1000) };
     }],
     ...(metadata === undefined ? [] : [[metadata.path, async () => metadata.document] as [string, Route]]),
@@ -231,6 +246,7 @@ function banner(running: RunningServer, config: DemoConfig): string {
     return lines.join('\n');
   }
   const scope = ['read:profile', ...config.requiredScopes].join(' ');
+  if (config.dpop !== 'off') return dpopBanner(lines, running, config.dpop, scope);
   const token = local.mintToken({ audience: running.audience, sub: 'user_123', scope });
   lines.push('',
     `Try it (the token below has scope "${scope}" and expires in an hour):`,
@@ -243,6 +259,22 @@ function banner(running: RunningServer, config: DemoConfig): string {
     '',
     `Mint another: npm run token -- --scope "read:profile admin" --sub user_123`,
     `Organizations: npm run token -- --organization org1 (or --organization-api org1), then GET /organizations/org1/info`,
+    '');
+  return lines.join('\n');
+}
+
+// With DPoP on, tokens and proofs come from `npm run token` (which holds the client key).
+function dpopBanner(lines: string[], running: RunningServer, mode: 'allowed' | 'required', scope: string): string {
+  const url = `${running.url}/user/info`;
+  lines.push(`  DPoP     ${mode} (RFC 9449): bound tokens need a proof per request${mode === 'required' ? '; Bearer is refused' : ''}`, '',
+    'Try it (in this folder, while the demo runs):',
+    `TOKEN=$(npm run -s token -- --dpop --scope "${scope}")`,
+    '# expect 200: the bound token with a fresh proof for this method and URL',
+    `curl -i ${url} -H "Authorization: DPoP $TOKEN" -H "DPoP: $(npm run -s token -- proof --method GET --url ${url} --token "$TOKEN")"`,
+    '# expect 401 invalid_dpop_proof: no proof',
+    `curl -i ${url} -H "Authorization: DPoP $TOKEN"`,
+    mode === 'required' ? '# expect 401: DPoP is required, Bearer is refused' : '# expect 401 invalid_token: the bound token as Bearer (a downgrade)',
+    `curl -i ${url} -H "Authorization: Bearer $TOKEN"`,
     '');
   return lines.join('\n');
 }

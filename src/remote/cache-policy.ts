@@ -99,29 +99,25 @@ export const isBackingOff = ({ backoff }: CacheState, now: number): boolean =>
 export const usableSet = ({ cached }: CacheState, now: number): KeySet | undefined =>
   (cached !== undefined && now < cached.staleUntil ? cached.keySet : undefined);
 
-/** A background refresh to start now, if any: none while one runs or retries back off. */
-export function refreshDue(state: CacheState, now: number): FetchReason | undefined {
-  const { cached } = state;
-  if (cached === undefined || state.inFlight !== undefined || isBackingOff(state, now)) return undefined;
-  if (!isFresh(state, now)) return 'expired';
-  return now >= cached.refreshAt ? 'expiring' : undefined;
-}
-
 export type KeySetPlan =
   | { readonly use: KeySet; readonly refresh: FetchReason | undefined }
   | { readonly wait: FetchReason }
   | { readonly fail: AuthError };
 
 /**
- * What a request does for its key set: use the cached one at once (starting a background
- * refresh when due: stale-while-revalidate, RFC 5861 §3, and refresh ahead); with none
- * usable, wait for a fetch (joining one in flight); or, while retries back off, fail.
+ * What a request does for its key set: use the cached one at once, starting a background
+ * refresh when due (stale-while-revalidate, RFC 5861 §3, and refresh ahead) unless one runs
+ * or retries back off; with none usable, wait for a fetch (joining one in flight); or, while
+ * retries back off, fail.
  */
 export function planKeySet(state: CacheState, now: number): KeySetPlan {
-  const usable = usableSet(state, now);
-  if (usable !== undefined) return { use: usable, refresh: refreshDue(state, now) };
-  if (state.backoff !== undefined && state.inFlight === undefined && isBackingOff(state, now)) return { fail: state.backoff.error };
-  return { wait: state.cached === undefined ? 'initial' : 'expired' };
+  const { cached, backoff, inFlight } = state;
+  if (cached !== undefined && now < cached.staleUntil) {
+    if (inFlight !== undefined || isBackingOff(state, now)) return { use: cached.keySet, refresh: undefined };
+    return { use: cached.keySet, refresh: !isFresh(state, now) ? 'expired' : now >= cached.refreshAt ? 'expiring' : undefined };
+  }
+  if (backoff !== undefined && inFlight === undefined && isBackingOff(state, now)) return { fail: backoff.error };
+  return { wait: cached === undefined ? 'initial' : 'expired' };
 }
 
 export type KidLookupPlan =
@@ -158,18 +154,8 @@ export function planKidLookup(state: CacheState, kid: string | undefined, now: n
  * stale while retries back off. Past max age otherwise, it is not, so the token is verified
  * afresh, which starts the refresh; a cache that never calls resolveKey still lets sets expire.
  */
-export function trustedSet(state: CacheState, now: number): KeySet | undefined {
-  if (isFresh(state, now)) return state.cached?.keySet;
-  return isBackingOff(state, now) ? usableSet(state, now) : undefined;
-}
-
-// RFC 9111 §5.2.2.1: the server's max-age is honoured, but raised to MIN_MAX_AGE_MS (a
-// server saying 0 must not make us fetch per request) and capped at maxAgeMs (the
-// operator's bound on how long a key the issuer has removed is still trusted).
-export function freshness(maxAgeSeconds: number | undefined, rules: CacheRules): number {
-  if (maxAgeSeconds === undefined) return rules.maxAgeMs;
-  return Math.min(Math.max(maxAgeSeconds * 1000, MIN_MAX_AGE_MS), rules.maxAgeMs);
-}
+export const trustedSet = (state: CacheState, now: number): KeySet | undefined =>
+  (isFresh(state, now) || isBackingOff(state, now) ? usableSet(state, now) : undefined);
 
 /**
  * The wait after the `failures`-th failure in a row: 1 s doubling, at most max(cooldownMs, 1 s).
@@ -185,43 +171,37 @@ export function retryDelay(failures: number, retryAfter: RetryAfter | undefined,
 
 // ---- transitions: the state after an event ----------------------------------------------
 
-/** A fetch starts; one for an unknown kid is a lookup, which starts the cooldown. */
-export function fetchStarted(state: CacheState, reason: FetchReason, kid: string | undefined, rules: CacheRules, now: number): CacheState {
-  if (reason !== 'unknown_kid') return { ...state, inFlight: { reason, kidWaiters: 0 } };
-  const previous = state.kidLookup;
+/**
+ * A request needs a fetch: it starts one, or joins the one in flight (single flight). A
+ * request for an unknown kid counts as a waiter; one that starts the fetch is a lookup,
+ * which starts the cooldown.
+ */
+export function fetchRequested(state: CacheState, reason: FetchReason, kid: string | undefined, rules: CacheRules, now: number): CacheState {
+  const { inFlight, kidLookup: previous } = state;
+  const kidWaiters = (inFlight?.kidWaiters ?? 0) + (reason === 'unknown_kid' ? 1 : 0);
+  if (inFlight !== undefined) return { ...state, inFlight: { ...inFlight, kidWaiters } };
+  if (reason !== 'unknown_kid') return { ...state, inFlight: { reason, kidWaiters } };
   const isRetry = previous !== undefined && previous.kid === kid && previous.retryAt !== undefined
     && within(now, previous.startedAt, previous.cooldownUntil);
-  return {
-    ...state,
-    inFlight: { reason, kidWaiters: 1 },
-    kidLookup: { kid, startedAt: now, cooldownUntil: now + rules.cooldownMs, retryAt: undefined, isRetry },
-  };
-}
-
-export function kidWaiterJoined(state: CacheState): CacheState {
-  const { inFlight } = state;
-  return inFlight === undefined ? state : { ...state, inFlight: { ...inFlight, kidWaiters: inFlight.kidWaiters + 1 } };
+  const kidLookup = { kid, startedAt: now, cooldownUntil: now + rules.cooldownMs, retryAt: undefined, isRetry };
+  return { ...state, inFlight: { reason, kidWaiters }, kidLookup };
 }
 
 /** A fetch brought `keySet`: fresh for the server's max-age within bounds; back-off over. */
 export function fetchSucceeded(state: CacheState, keySet: KeySet, maxAgeSeconds: number | undefined, rules: CacheRules, now: number): CacheState {
-  const freshFor = freshness(maxAgeSeconds, rules);
+  // RFC 9111 §5.2.2.1: the server's max-age is honoured, but raised to MIN_MAX_AGE_MS (a
+  // server saying 0 must not make us fetch per request) and capped at maxAgeMs (the
+  // operator's bound on how long a key the issuer has removed is still trusted).
+  const freshFor = maxAgeSeconds === undefined ? rules.maxAgeMs : Math.min(Math.max(maxAgeSeconds * 1000, MIN_MAX_AGE_MS), rules.maxAgeMs);
   const kids = new Set(keySet.keys.map((key) => key.kid));
-  const removedKids = new Set<string>();
-  for (const key of state.cached?.keySet.keys ?? []) if (key.kid !== undefined && !kids.has(key.kid)) removedKids.add(key.kid);
-  const cached: CachedSet = {
-    keySet, fetchedAt: now, refreshAt: now + freshFor * (1 - REFRESH_AHEAD_SHARE),
-    freshUntil: now + freshFor, staleUntil: now + freshFor + rules.maxStaleMs, removedKids,
-  };
-  return { cached, backoff: undefined, kidLookup: answered(state, kids, now), inFlight: undefined };
-}
-
-// A lookup's answer lacked its kid: that kid may look once more, after FIRST_RETRY_MS.
-function answered(state: CacheState, kids: ReadonlySet<string | undefined>, now: number): KidLookup | undefined {
-  const lookup = state.kidLookup;
-  if (state.inFlight?.reason !== 'unknown_kid' || lookup === undefined) return lookup;
-  const mayRetry = lookup.kid !== undefined && !kids.has(lookup.kid) && !lookup.isRetry;
-  return { ...lookup, retryAt: mayRetry ? now + FIRST_RETRY_MS : undefined };
+  const removedKids = new Set((state.cached?.keySet.keys ?? []).flatMap(({ kid }) => (kid !== undefined && !kids.has(kid) ? [kid] : [])));
+  const refreshAt = now + freshFor * (1 - REFRESH_AHEAD_SHARE);
+  const cached: CachedSet = { keySet, fetchedAt: now, refreshAt, freshUntil: now + freshFor, staleUntil: now + freshFor + rules.maxStaleMs, removedKids };
+  // A lookup answered without its kid: that kid may look once more, after FIRST_RETRY_MS.
+  const lookup = state.inFlight?.reason === 'unknown_kid' ? state.kidLookup : undefined;
+  const mayRetry = lookup?.kid !== undefined && !kids.has(lookup.kid) && !lookup.isRetry;
+  const kidLookup = lookup === undefined ? state.kidLookup : { ...lookup, retryAt: mayRetry ? now + FIRST_RETRY_MS : undefined };
+  return { cached, backoff: undefined, kidLookup, inFlight: undefined };
 }
 
 /**

@@ -23,40 +23,22 @@ export function discoveryUrl(issuer: string): URL | undefined {
 /** Fetches the issuer's configuration and returns its `jwks_uri`, checked against the URL policy. */
 export async function discoverJwksUri(issuer: string, limits: FetchLimits): Promise<URL> {
   const url = discoveryUrl(issuer);
-  if (url === undefined) throw failure('auth.discovery_invalid', `issuer ${issuer} is not an https URL`);
-  const { document } = await fetchJson(url, limits, 'auth.discovery_invalid').catch(asDiscoveryFailure);
-
+  const failure = (code: AuthErrorCode, reason: string) => new AuthError(code, { cause: new Error(`${url?.href ?? issuer} ${reason}`) });
+  if (url === undefined) throw failure('auth.discovery_invalid', 'is not an https issuer URL');
+  // The code names the step that failed, so an operator knows which URL to check: a discovery
+  // document that cannot be fetched (unreachable, timed out, non-2xx — most often a mistyped
+  // issuer) is auth.discovery_invalid like one that cannot be used.
+  const { document } = await fetchJson(url, limits, 'auth.discovery_invalid', 'auth.discovery_invalid');
   // Own members only: a polluted Object.prototype must not supply either (src/json.ts).
   const documentIssuer = own(document, 'issuer');
   const jwksUri = own(document, 'jwks_uri');
   // §4.3: "The issuer value returned MUST be identical to the Issuer URL that was used as the
   // prefix to /.well-known/openid-configuration" — a plain string comparison, no normalising.
   // Otherwise one issuer could hand out keys that sign tokens for another.
-  if (documentIssuer !== issuer) {
-    throw failure('auth.discovery_issuer_mismatch', `${url.href} names issuer ${JSON.stringify(documentIssuer)}`);
-  }
+  if (documentIssuer !== issuer) throw failure('auth.discovery_issuer_mismatch', `names issuer ${JSON.stringify(documentIssuer)}`);
   // §3: jwks_uri is REQUIRED. It passes the URL policy before anything is fetched from it.
-  if (typeof jwksUri !== 'string' || !URL.canParse(jwksUri)) {
-    throw failure('auth.discovery_invalid', `${url.href} has no jwks_uri URL`);
-  }
+  if (typeof jwksUri !== 'string' || !URL.canParse(jwksUri)) throw failure('auth.discovery_invalid', 'has no jwks_uri URL');
   const jwksUrl = parseDiscoveredKeyUrl(jwksUri, url);
-  if (jwksUrl === undefined) {
-    throw failure('auth.jwks_uri_insecure', `${url.href} names jwks_uri ${jwksUri}: not https (plain http only from a loopback http issuer)`);
-  }
+  if (jwksUrl === undefined) throw failure('auth.jwks_uri_insecure', `names jwks_uri ${jwksUri}: not https (nor http from a loopback http issuer)`);
   return jwksUrl;
-}
-
-// The code names the step that failed, so an operator knows which URL to check: a discovery
-// document that cannot be fetched (unreachable, timed out, non-2xx — most often a mistyped
-// issuer) is auth.discovery_invalid like one that cannot be used. The cause, and with it any
-// Retry-After, is kept.
-function asDiscoveryFailure(error: unknown): never {
-  if (error instanceof AuthError && error.code === 'auth.jwks_unavailable') {
-    throw new AuthError('auth.discovery_invalid', { cause: error.cause });
-  }
-  throw error;
-}
-
-function failure(code: AuthErrorCode, reason: string): AuthError {
-  return new AuthError(code, { cause: new Error(reason) });
 }

@@ -45,15 +45,11 @@ export type RemoteKeyListener = (event: RemoteKeyEvent) => void;
 
 /** `listener`, made harmless: observability must never decide whether a token verifies. */
 export function safeListener(listener: RemoteKeyListener | undefined): RemoteKeyListener {
-  if (listener === undefined) return () => {};
   return (event) => {
     try {
-      const result: unknown = listener(event);
+      const result: unknown = listener?.(event);
       // Any thenable, not only this realm's Promise: a rejection must never go unhandled.
-      const thenable = (result !== null && typeof result === 'object') || typeof result === 'function';
-      if (thenable && typeof (result as { then?: unknown }).then === 'function') Promise.resolve(result).catch(() => {});
-    } catch {
-      // A throwing logger is the logger's problem.
-    }
+      if (typeof (result as { then?: unknown } | null | undefined)?.then === 'function') Promise.resolve(result).catch(() => {});
+    } catch { /* a throwing logger is the logger's problem */ }
   };
 }

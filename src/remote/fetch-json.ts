@@ -12,6 +12,7 @@
 //   to http or point anywhere. Discovery and jwks_uri are published URLs; configure the
 //   final one. 'manual' rather than 'error' so the failure names the status it refused.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AuthError, type AuthErrorCode } from '../errors.js';
 import { parseJsonObject } from '../json.js';
 
@@ -37,6 +38,9 @@ export interface HttpStatusFailure extends Error {
   readonly retryAfter: RetryAfter | undefined;
 }
 
+/** A step of the exchange, or the deadline's rejection if that comes first. */
+type Race = <T>(step: Promise<T>) => Promise<T>;
+
 interface FetchedJson {
   readonly document: Record<string, unknown>;
   /** `Cache-Control: max-age` in seconds, if the server sent one. */
@@ -45,120 +49,74 @@ interface FetchedJson {
 
 /**
  * GET `url` and parse it as a JSON object, within `limits`. A server that cannot be reached,
- * is too slow or answers other than 2xx fails with `auth.jwks_unavailable`; a body that is
- * too large or not a JSON object fails with `invalidCode`. `cause` carries the detail.
+ * is too slow or answers other than 2xx fails with `unavailableCode`; a body that is too
+ * large or not a JSON object fails with `invalidCode`. `cause` carries the detail.
  */
-export async function fetchJson(url: URL, limits: FetchLimits, invalidCode: AuthErrorCode): Promise<FetchedJson> {
-  const controller = new AbortController();
-  const deadline = startDeadline(limits.timeoutMs);
-  const invalid = (reason: string) => new AuthError(invalidCode, { cause: new Error(`GET ${url.href}: ${reason}`) });
+export async function fetchJson(url: URL, limits: FetchLimits, invalidCode: AuthErrorCode, unavailableCode: AuthErrorCode = 'auth.jwks_unavailable'): Promise<FetchedJson> {
+  const controller = new AbortController(); // aborted in `finally`: that also clears the deadline's timer
+  const expired = sleep(limits.timeoutMs, undefined, { signal: controller.signal })
+    .then(() => { throw new Error(`no complete response within ${limits.timeoutMs} ms`); });
+  expired.catch(ignore); // it is always raced while it can fire; this only marks it handled
+  const race: Race = (step) => Promise.race([step, expired]);
+  const failure = (code: AuthErrorCode, reason: string, options?: ErrorOptions) => new AuthError(code, { cause: new Error(`GET ${url.href}: ${reason}`, options) });
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   try {
-    const response = await deadline.race(fetch(url, {
-      redirect: 'manual', signal: controller.signal, headers: { accept: 'application/json' },
-    }));
-    if (response.status < 200 || response.status > 299) {
-      discardBody(response);
-      throw new AuthError('auth.jwks_unavailable', { cause: statusFailure(url, response) });
+    const { status, headers, body } = await race(fetch(url, { redirect: 'manual', signal: controller.signal, headers: { accept: 'application/json' } }));
+    reader = body?.getReader();
+    if (status < 200 || status > 299) {
+      const retryAfter = status === 429 || status === 503 ? parseRetryAfter(headers.get('retry-after')) : undefined;
+      const redirect = status >= 300 && status <= 399 ? ' (redirects are not followed)' : '';
+      const cause: HttpStatusFailure = Object.assign(new Error(`GET ${url.href}: HTTP ${status}${redirect}`), { status, retryAfter });
+      throw new AuthError(unavailableCode, { cause });
     }
-    // Refuse a declared oversize body before reading any of it.
-    if (Number(response.headers.get('content-length')) > limits.maxResponseBytes) {
-      discardBody(response);
-      throw invalid(`body larger than ${limits.maxResponseBytes} bytes`);
-    }
-    const body = await readBody(response, limits.maxResponseBytes, deadline);
-    if (body === undefined) throw invalid(`body larger than ${limits.maxResponseBytes} bytes`);
-    const document = parseJsonObject(body);
-    if (document === undefined) throw invalid('body is not a JSON object');
-    return { document, maxAgeSeconds: parseMaxAge(response.headers.get('cache-control')) };
+    // A declared oversize body is refused before any of it is read.
+    const declared = Number(headers.get('content-length'));
+    const bytes = declared > limits.maxResponseBytes ? undefined : await readBody(reader, limits.maxResponseBytes, race);
+    if (bytes === undefined) throw failure(invalidCode, `body larger than ${limits.maxResponseBytes} bytes`);
+    const document = parseJsonObject(bytes);
+    if (document === undefined) throw failure(invalidCode, 'body is not a JSON object');
+    const maxAge = MAX_AGE.exec(headers.get('cache-control') ?? '')?.[1];
+    return { document, maxAgeSeconds: maxAge === undefined ? undefined : Number(maxAge) };
   } catch (error) {
     if (error instanceof AuthError) throw error;
-    const reason = error instanceof Error ? describe(error) : String(error);
-    throw new AuthError('auth.jwks_unavailable', { cause: new Error(`GET ${url.href}: ${reason}`, { cause: error }) });
+    // fetch() reports network failures as `TypeError: fetch failed` with the reason in `cause`.
+    const { message, cause } = error instanceof Error ? error : { message: String(error), cause: undefined };
+    const detail = cause instanceof Error ? ` (${'code' in cause ? String(cause.code) : cause.message})` : '';
+    throw failure(unavailableCode, message + detail, { cause: error });
   } finally {
-    deadline.clear();
-    controller.abort(); // closes a connection left open by a failure; a no-op after a full read
+    // Cancelling the reader ends an unfinished body and closes its connection (a no-op after
+    // a full read); the abort closes a connection whose headers never came.
+    reader?.cancel().catch(ignore);
+    controller.abort();
   }
 }
 
 // The body, read chunk by chunk within the deadline; `undefined` as soon as it passes
-// `maxBytes` (the reader is cancelled then, which closes the connection).
-async function readBody(response: Response, maxBytes: number, deadline: Deadline): Promise<Buffer | undefined> {
-  if (response.body === null) return Buffer.alloc(0);
-  const reader = response.body.getReader();
+// `maxBytes` (the caller then cancels the reader, which closes the connection).
+async function readBody(reader: ReadableStreamDefaultReader<Uint8Array> | undefined, maxBytes: number, race: Race): Promise<Buffer | undefined> {
+  if (reader === undefined) return Buffer.alloc(0); // no body at all (a 204, say)
   const chunks: Uint8Array[] = [];
   let length = 0;
-  try {
-    for (;;) {
-      const { done, value } = await deadline.race(reader.read());
-      if (done) return Buffer.concat(chunks, length);
-      length += value.byteLength;
-      if (length > maxBytes) {
-        reader.cancel().catch(ignore);
-        return undefined;
-      }
-      chunks.push(value);
-    }
-  } catch (error) {
-    reader.cancel().catch(ignore);
-    throw error;
+  for (let read = await race(reader.read()); !read.done; read = await race(reader.read())) {
+    length += read.value.byteLength;
+    if (length > maxBytes) return undefined;
+    chunks.push(read.value);
   }
-}
-
-interface Deadline {
-  race<T>(step: Promise<T>): Promise<T>;
-  clear(): void;
-}
-
-function startDeadline(timeoutMs: number): Deadline {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(reject, timeoutMs, new Error(`no complete response within ${timeoutMs} ms`));
-  });
-  expired.catch(ignore); // it is always raced while it can fire; this only marks it handled
-  return { race: (step) => Promise.race([step, expired]), clear: () => clearTimeout(timer) };
-}
-
-function statusFailure(url: URL, response: Response): HttpStatusFailure {
-  const { status } = response;
-  const redirect = status >= 300 && status <= 399 ? ' (redirects are not followed)' : '';
-  const retryAfter = status === 429 || status === 503 ? parseRetryAfter(response.headers.get('retry-after')) : undefined;
-  return Object.assign(new Error(`GET ${url.href}: HTTP ${status}${redirect}`), { status, retryAfter });
-}
-
-/** The Retry-After a failed fetch carried, if the server sent one with its 429 or 503. */
-export function retryAfterOf(error: AuthError): RetryAfter | undefined {
-  const cause: unknown = error.cause;
-  return cause instanceof Error && 'retryAfter' in cause ? (cause as HttpStatusFailure).retryAfter : undefined;
+  return Buffer.concat(chunks, length);
 }
 
 // RFC 9110 §10.2.3: Retry-After = HTTP-date / delay-seconds, delay-seconds = 1*DIGIT (§10.2.3);
 // HTTP-date per §5.6.7 (Date.parse reads IMF-fixdate and the two obsolete forms).
 export function parseRetryAfter(value: string | null): RetryAfter | undefined {
-  if (value === null) return undefined;
-  const trimmed = value.trim();
+  const trimmed = value?.trim() ?? '';
   if (/^\d+$/.test(trimmed)) return { delaySeconds: Number(trimmed) };
   const date = /^[A-Za-z]{3}/.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
   return Number.isNaN(date) ? undefined : { date };
 }
 
 // RFC 9111 §5.2.2.1: `max-age=<delta-seconds>`, delta-seconds being 1*DIGIT (§1.2.2).
-// `s-maxage` is for shared caches and is not ours; the anchors keep it from matching.
+// Anchored to whole directives: an extension that ends in `max-age` (or a value running on
+// past its digits) is not ours, nor is `s-maxage` (for shared caches).
 const MAX_AGE = /(?:^|,)\s*max-age\s*=\s*(\d+)\s*(?:,|$)/i;
-
-function parseMaxAge(cacheControl: string | null): number | undefined {
-  const match = cacheControl === null ? null : MAX_AGE.exec(cacheControl);
-  return match?.[1] === undefined ? undefined : Number(match[1]);
-}
-
-function discardBody(response: Response): void {
-  response.body?.cancel().catch(ignore);
-}
-
-// fetch() reports network failures as `TypeError: fetch failed` with the reason in `cause`.
-function describe(error: Error): string {
-  const cause: unknown = error.cause;
-  if (!(cause instanceof Error)) return error.message;
-  return `${error.message} (${'code' in cause ? String(cause.code) : cause.message})`;
-}
 
 function ignore(): void {}
