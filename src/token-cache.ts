@@ -48,6 +48,7 @@ export function cacheVerifiedTokens(
   };
   const remember = (token: string, verified: VerifiedToken) => {
     forget(token); // two concurrent misses of one token both arrive here
+    if (token.length > maxTotalLength) return; // it can never fit: evicting the rest for it would only empty the cache
     entries.set(token, verified); // now the most recently used
     totalLength += token.length;
     while (entries.size > max || totalLength > maxTotalLength) forget(entries.keys().next().value!);

@@ -86,13 +86,16 @@ test('review F4: a proof key larger than a DPoP client needs is refused before a
   modulus[modulus.length - 1]! |= 1;
   const jwk = { kty: 'RSA', n: modulus.toString('base64url'), e: '_____w' }; // e = 2^32 − 1
   const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const notAToken = 'a.b.c';
   const signature = Buffer.alloc(modulus.length, 1).toString('base64url');
-  const proof = `${b64({ typ: 'dpop+jwt', alg: 'RS256', jwk })}.${b64({
-    jti: randomUUID(), htm: 'GET', htu: `${ORIGIN}/resource`, iat: nowSeconds(), ath: athOf(notAToken),
+  const proofFor = (token: string) => `${b64({ typ: 'dpop+jwt', alg: 'RS256', jwk })}.${b64({
+    jti: randomUUID(), htm: 'GET', htu: `${ORIGIN}/resource`, iat: nowSeconds(), ath: athOf(token),
   })}.${signature}`;
-  assert.ok(proof.length <= 8 * 1024, `the proof fits under MAX_PROOF_LENGTH (${proof.length} characters)`);
-  assert.equal(await outcome(dpopVerifier()(dpopRequest(notAToken, proof))), 'auth.dpop_proof_jwk_invalid');
+  const token = accessToken();
+  assert.ok(proofFor(token).length <= 8 * 1024, `the proof fits under MAX_PROOF_LENGTH (${proofFor(token).length} characters)`);
+  // Without a valid access token, the proof is never looked at: the token's own code answers.
+  assert.equal(await outcome(dpopVerifier()(dpopRequest('a.b.c', proofFor('a.b.c')))), 'auth.base64url_invalid');
+  // With one, a 16384-bit proof key is refused before any RSA maths.
+  assert.equal(await outcome(dpopVerifier()(dpopRequest(token, proofFor(token)))), 'auth.dpop_proof_jwk_invalid');
 });
 
 // [F6] src/dpop/options.ts originOf: a publicOrigin function's result is used unchecked,

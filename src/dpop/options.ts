@@ -38,7 +38,8 @@ export interface DpopVerifierOptions {
 
 export interface DpopSettings {
   readonly mode: 'allowed' | 'required';
-  readonly publicOrigin: (request: DpopRequest) => string;
+  /** The origin the client used, or undefined when the configured function gave no origin. */
+  readonly publicOrigin: (request: DpopRequest) => string | undefined;
   readonly rules: ProofRules;
   readonly replayStore: ReplayStore;
   readonly replayStoreTimeoutMs: number;
@@ -83,14 +84,24 @@ export function readDpopOptions(options: DpopVerifierOptions): DpopSettings {
   };
 }
 
-function originOf(publicOrigin: unknown): (request: DpopRequest) => string {
-  if (typeof publicOrigin === 'function') return publicOrigin as (request: DpopRequest) => string;
-  // An origin is scheme://host[:port], nothing more (RFC 6454 §6.1); a path here would be a guess.
-  if (typeof publicOrigin !== 'string' || !URL.canParse(publicOrigin) || new URL(publicOrigin).origin !== publicOrigin
-    || !/^https?:$/.test(new URL(publicOrigin).protocol)) {
+function originOf(publicOrigin: unknown): (request: DpopRequest) => string | undefined {
+  // A function's answer is held to the same rule on every request: one ending in `#` or `?`
+  // would cut the request's path off the URL that htu is compared with.
+  if (typeof publicOrigin === 'function') {
+    return (request) => {
+      const origin: unknown = publicOrigin(request);
+      return isHttpOrigin(origin) ? origin : undefined;
+    };
+  }
+  if (!isHttpOrigin(publicOrigin)) {
     throw new TypeError('createDpopVerifier: publicOrigin must be an http(s) origin such as https://api.example.com (no path, no trailing slash) or a function');
   }
   return () => publicOrigin;
+}
+
+// An origin is scheme://host[:port], nothing more (RFC 6454 §6.1); a path here would be a guess.
+function isHttpOrigin(value: unknown): value is string {
+  return typeof value === 'string' && URL.canParse(value) && new URL(value).origin === value && /^https?:$/.test(new URL(value).protocol);
 }
 
 function proofAlgorithms(algorithms: readonly JwsAlgorithm[] | undefined): ReadonlySet<JwsAlgorithm> {

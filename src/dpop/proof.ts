@@ -97,6 +97,8 @@ export async function verifyDpopProof(
 }
 
 // The key comes from the proof itself (§4.2 `jwk`); the checks before it are the header's.
+const MAX_PROOF_RSA_BYTES = 4096 / 8;
+
 function resolveProofKey(header: JwsHeader): VerificationKey {
   // §4.3 step 4. RFC 7515 §4.1.9 lets the "application/" prefix be omitted, in any case.
   if (typeof header.typ !== 'string' || normalizeMediaType(header.typ) !== 'dpop+jwt') {
@@ -111,6 +113,9 @@ function resolveProofKey(header: JwsHeader): VerificationKey {
     const code = toAuthError(error).code === 'auth.jwk_private_key' ? 'auth.dpop_proof_jwk_private' : 'auth.dpop_proof_jwk_invalid';
     throw new AuthError(code, { cause: error });
   }
+  // The issuer-key bounds allow RSA up to 16384 bits; a proof key is the client's choice on
+  // every request, so it is held to 4096 bits (one 16384-bit verify costs ≈ 50× a 2048-bit one).
+  if (key.modulusLength !== null && key.modulusLength > MAX_PROOF_RSA_BYTES) throw new AuthError('auth.dpop_proof_jwk_invalid');
   // §4.3 step 5: the alg must suit the key (no RS256 with an EC key, no ES384 on P-256).
   if (!key.algorithms.has(header.alg)) throw new AuthError('auth.dpop_proof_alg_key_mismatch');
   return key;

@@ -39,10 +39,14 @@ export function readDpopProof(headers: HeadersInput): string {
  * absolute-form target (`GET http://other.example/x`) keeps its path only, so neither it nor
  * a Host header can choose the origin the proof's htu is compared with.
  */
-export function requestUrl(request: DpopRequest, publicOrigin: string): string | undefined {
+export function requestUrl(request: DpopRequest, publicOrigin: string | undefined): string | undefined {
   const target = request.url;
+  if (publicOrigin === undefined) return undefined;
   if (target.startsWith('/')) return `${publicOrigin}${target}`;
   if (!URL.canParse(target)) return undefined;
   const url = new URL(target);
+  // A non-http scheme's "path" need not start with "/" (`x:.evil.example/r`): glued to the
+  // origin, it would name another host or port.
+  if (!url.pathname.startsWith('/')) return undefined;
   return `${publicOrigin}${url.pathname}${url.search}`;
 }

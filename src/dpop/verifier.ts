@@ -46,7 +46,9 @@ export function createDpopVerifier<Custom extends object = Record<never, never>>
       if (settings.mode === 'required') throw new AuthError('auth.dpop_scheme_required');
       // §7.2 and §6.1: a token bound to a key is only ever good with a proof of that key.
       const claims = await verify.token(credentials.token, callOptions);
-      if (boundThumbprint(claims) !== undefined) throw new AuthError('auth.dpop_bound_token_as_bearer');
+      // Any confirmation method (RFC 7800 §3.1: cnf.jkt, RFC 8705's x5t#S256, …), even one we
+      // cannot check, means the issuer bound the token to a key: not usable as a bare Bearer.
+      if (own(claims, 'cnf') !== undefined) throw new AuthError('auth.dpop_bound_token_as_bearer');
       return claims;
     } catch (error) {
       throw withChallenges(error, scheme, settings);
@@ -58,12 +60,17 @@ export function createDpopVerifier<Custom extends object = Record<never, never>>
   });
 }
 
-// `Authorization: DPoP <token>`: the proof (§4.3), then the token, then their binding.
+// `Authorization: DPoP <token>`: the token, then the proof (§4.3), then their binding. The
+// token comes first so that the proof's work (importing a key the client chose, a second
+// signature) is done only for a client holding a valid token.
 async function verifyDpop<Custom extends object>(
   verify: TokenVerifier<Custom>, settings: DpopSettings, request: DpopRequest, accessToken: string, callOptions: VerifyCallOptions | undefined,
 ): Promise<Claims<Custom>> {
   const proof = readDpopProof(request.headers);
+  const claims = await verify.token(accessToken, callOptions);
   const nowMs = settings.now();
+  // A clock that returns NaN would pass the iat window and make the replay TTL NaN.
+  if (!Number.isFinite(nowMs)) throw new AuthError('auth.verification_failed');
   const url = requestUrl(request, settings.publicOrigin(request));
   if (url === undefined) throw new AuthError('auth.dpop_proof_htu_mismatch');
   const checked = await verifyDpopProof(proof, { method: request.method, url, accessToken }, settings.rules, nowMs / 1000);
@@ -72,7 +79,6 @@ async function verifyDpop<Custom extends object>(
   if (nonces !== undefined && (checked.nonce === undefined || !nonces.accepts(checked.nonce))) {
     throw new AuthError('auth.dpop_nonce_required');
   }
-  const claims = await verify.token(accessToken, callOptions);
   // §4.3 step 12 / §6.1: the token names the proof's key by its RFC 7638 thumbprint.
   const jkt = boundThumbprint(claims);
   if (typeof jkt !== 'string') throw new AuthError('auth.dpop_token_not_bound');
