@@ -33,6 +33,7 @@ export const ENTRY = { file: 'src/verifier.ts', factory: 'createVerifier' };
  */
 export const EXCLUDE = [
   'src/demo/', 'src/cli/', 'src/adapters/', 'src/dpop/', 'src/logto/', 'src/organizations/',
+  'src/resource-metadata.ts', // RFC 9728 document: a leaf; the core only renders the URL it is given
   // Not src/token-cache.ts: the `cache` option is on by default, so the cache is on the path.
 ];
 
@@ -58,7 +59,8 @@ export const IMPLEMENTATIONS: Readonly<Record<string, readonly Implementation[]>
  * first. `skip`: functions (by name) the path neither lists nor enters.
  */
 export const PATHS: readonly PathSpec[] = [
-  { name: 'static', title: 'Static keys (`jwks` option)', skip: ['createRemoteKeySource'] },
+  // The remote option readers run only for an issuer without static `jwks`.
+  { name: 'static', title: 'Static keys (`jwks` option)', skip: ['createRemoteKeySource', 'readRemoteKeyOptions', 'parseKeyUrl', 'discoveryUrl'] },
   // describeState only renders the cache's state for a health endpoint (verify.keyCache()):
   // it decides nothing about a token.
   { name: 'remote', title: 'Remote keys (discovery, JWKS fetch and cache): what they add', skip: ['createStaticKeySource', 'describeState'] },
@@ -318,11 +320,26 @@ function referencedFunctions(walker: Walker, body: ts.Node): FunctionNode[] {
       found.push(...functionsOfName(walker, node.expression, 0));
     } else if (isReference(node) && isCallable(walker, node)) {
       found.push(...functionsOfName(walker, node, 0).filter((target) => !ts.isConstructorDeclaration(target)));
+    } else if (isReference(node)) {
+      found.push(...functionsOfTable(walker, node));
     }
     ts.forEachChild(node, visit);
   };
   visit(body); // the body itself: `() => selectKey(…)` is a call
   return found;
+}
+
+// A table of functions (`const READERS = { name: reader, … }`, src/options.ts): using it reads
+// every function it holds or calls, in the table's order. Each table is entered once per walk.
+const tablesEntered = new WeakSet<ts.Node>();
+function functionsOfTable(walker: Walker, node: ts.Identifier): FunctionNode[] {
+  const declaration = resolvedSymbol(walker.checker, node)?.declarations?.[0];
+  if (declaration === undefined || !ts.isVariableDeclaration(declaration) || declaration.initializer === undefined) return [];
+  let table: ts.Expression = declaration.initializer;
+  while (ts.isSatisfiesExpression(table) || ts.isAsExpression(table)) table = table.expression;
+  if (!ts.isObjectLiteralExpression(table) || !isInScope(walker, table) || tablesEntered.has(table)) return [];
+  tablesEntered.add(table);
+  return referencedFunctions(walker, table);
 }
 
 // Only a function value is a function handed on; `keySet = importJwkSet(…)` is data.

@@ -373,7 +373,8 @@ const fmt = (value: number, digits = 1) => value.toFixed(digits);
 /** CPU µs per call, median of rounds, stages interleaved and shuffled. */
 async function stageCosts(alg: JwsAlgorithm) {
   const c = cases.find((item) => item.alg === alg)!;
-  const { decode, rules } = readVerifierOptions(baseOptions);
+  const { decode, issuers } = readVerifierOptions(baseOptions);
+  const { rules } = issuers[0]!;
   const keySource = createStaticKeySource(jwks);
   const decoded = decodeCompactJws(c.token, decode);
   const key = keySource.resolveKey(decoded.header) as ReturnType<typeof importJwk>;

@@ -411,12 +411,68 @@ jwt_case typ-jwt auth.jwt_typ_mismatch "$(h384 'JWT')" "$(claims)" "$TYP"
 jwt_case typ-missing auth.jwt_typ_mismatch '{"alg":"ES384","kid":"es384-1"}' "$(claims)" "$TYP"
 jwt_case organization-token valid "$H384" "$(claims 'organization_id:"org_7a1b2c3d"')"
 
+# (c) Logto organizations (issue #11): the three token kinds × right/wrong organization ×
+# right/wrong audience, all signed by the ES384 key. "organization" is the id the route is
+# for; absent, the case runs on a global route (plain verify). The verifier's options are
+# the manifest's issuer and audience; the organization verifier's apiAudience is that audience.
+ORG=org7a1b2c3d
+OTHER_ORG=org9z8y7x6w
+ORG_JWKS=jwks-es384.json
+org_case() { # name expect payload route-organization
+  add_case "organization/$1" organization "$ORG_JWKS" "$(token ES384 "$ES384_KEY" "$H384" "$3")" "$2" "\"organization\": \"$4\""
+}
+ORG_TOKEN=$(claims "aud:\"urn:logto:organization:$ORG\"" 'scope:"read:members"')
+ORG_API_TOKEN=$(claims "organization_id:\"$ORG\"")
+GLOBAL_TOKEN=$(claims)
+org_case organization-token-right-org valid "$ORG_TOKEN" "$ORG"
+org_case organization-token-other-org auth.organization_mismatch "$ORG_TOKEN" "$OTHER_ORG"
+org_case organization-token-wrong-audience auth.jwt_audience_mismatch "$(claims 'aud:"https://other.example"' 'scope:"read:members"')" "$ORG"
+org_case organization-token-aud-array-right-org valid "$(claims "aud:[\"https://other.example\",\"urn:logto:organization:$ORG\"]")" "$ORG"
+org_case organization-api-token-right-org valid "$ORG_API_TOKEN" "$ORG"
+org_case organization-api-token-other-org auth.organization_mismatch "$ORG_API_TOKEN" "$OTHER_ORG"
+org_case organization-api-token-wrong-audience auth.jwt_audience_mismatch "$(claims 'aud:"https://other.example"' "organization_id:\"$ORG\"")" "$ORG"
+org_case organization-api-token-urn-of-other-org auth.organization_mismatch "$(claims "aud:\"urn:logto:organization:$OTHER_ORG\"" "organization_id:\"$OTHER_ORG\"")" "$ORG"
+org_case global-token-on-organization-route auth.organization_token_required "$GLOBAL_TOKEN" "$ORG"
+org_case global-token-wrong-audience auth.jwt_audience_mismatch "$(claims 'aud:"https://other.example"')" "$ORG"
+org_case route-id-with-urn auth.organization_id_invalid "$ORG_TOKEN" "$ORG:x"
+org_case route-id-with-space auth.organization_id_invalid "$ORG_TOKEN" "$ORG x"
+org_case route-id-with-quote auth.organization_id_invalid "$ORG_TOKEN" "$ORG\\\""
+org_case route-id-empty auth.organization_id_invalid "$ORG_TOKEN" ""
+# The same tokens on a global route: the core alone, no organization.
+add_case organization/global-token-global-route organization "$ORG_JWKS" "$(token ES384 "$ES384_KEY" "$H384" "$GLOBAL_TOKEN")" valid
+add_case organization/organization-token-global-route organization "$ORG_JWKS" "$(token ES384 "$ES384_KEY" "$H384" "$ORG_TOKEN")" auth.jwt_audience_mismatch
+
+# (d) Several issuers (issue #11): a second issuer whose own ES384 key has the SAME kid as the
+# first issuer's (es384-1), and its own audience. A key of one issuer must never verify a
+# token claiming the other, in either direction.
+ISSUER2=https://second.clearjwt.test/oidc
+AUDIENCE2=https://api2.example.com
+openssl genpkey -quiet -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$OUT/keys/issuer2-es384.pem"
+openssl pkey -in "$OUT/keys/issuer2-es384.pem" -pubout -outform DER -out "$OUT/keys/issuer2-es384.pub.der"
+printf '{\n  "keys": [\n    %s\n  ]\n}\n' "{$(jwk_members ES384 "$OUT/keys/issuer2-es384.pub.der"),\"kid\":\"es384-1\",\"use\":\"sig\",\"alg\":\"ES384\"}" > "$OUT/jwks-issuer2.json"
+ISSUER2_KEY="$OUT/keys/issuer2-es384.pem"
+issuer_case() { # name expect key payload
+  add_case "issuers/$1" issuers jwks-es384.json "$(token ES384 "$3" "$H384" "$4")" "$2"
+}
+issuer_case first-issuer valid "$ES384_KEY" "$(claims)"
+issuer_case second-issuer valid "$ISSUER2_KEY" "$(claims "iss:\"$ISSUER2\"" "aud:\"$AUDIENCE2\"")"
+issuer_case first-key-claims-second-issuer auth.jws_signature_invalid "$ES384_KEY" "$(claims "iss:\"$ISSUER2\"" "aud:\"$AUDIENCE2\"")"
+issuer_case second-key-claims-first-issuer auth.jws_signature_invalid "$ISSUER2_KEY" "$(claims)"
+issuer_case unconfigured-issuer auth.jwt_issuer_mismatch "$ES384_KEY" "$(claims 'iss:"https://stranger.logto.app/oidc"')"
+issuer_case issuer-with-trailing-slash auth.jwt_issuer_mismatch "$ES384_KEY" "$(claims "iss:\"$ISSUER/\"")"
+issuer_case issuer-missing auth.jwt_issuer_mismatch "$ES384_KEY" "$(claims 'iss:')"
+issuer_case issuer-not-string auth.jwt_issuer_mismatch "$ES384_KEY" "$(claims 'iss:["https://clearjwt.test/oidc"]')"
+issuer_case second-issuer-first-audience auth.jwt_audience_mismatch "$ISSUER2_KEY" "$(claims "iss:\"$ISSUER2\"")"
+issuer_case first-issuer-second-audience auth.jwt_audience_mismatch "$ES384_KEY" "$(claims "aud:\"$AUDIENCE2\"")"
+
 [ ! -e "$WORK/failed" ] || exit 1
 
 # manifest.json: the keys and every case, in generation order.
 {
   printf '{\n  "generatedBy": "scripts/gen-fixtures.sh",\n  "now": %s,\n  "clockTolerance": 5,\n' "$NOW"
-  printf '  "issuer": "%s",\n  "audience": "%s",\n  "keys": [\n' "$ISSUER" "$AUDIENCE"
+  printf '  "issuer": "%s",\n  "audience": "%s",\n' "$ISSUER" "$AUDIENCE"
+  printf '  "secondIssuer": { "issuer": "%s", "audience": "%s", "jwks": "jwks-issuer2.json" },\n' "$ISSUER2" "$AUDIENCE2"
+  printf '  "keys": [\n'
   sep=""
   for alg in $ALGS; do
     s=$(stem "$alg")

@@ -57,6 +57,12 @@ const CODES = {
   'auth.jwt_typ_mismatch': { status: 401, error: 'invalid_token', message: 'The token type (typ) is not the expected one.' },
   'auth.insufficient_scope': { status: 403, error: 'insufficient_scope', message: 'The token lacks a scope this resource requires.' },
 
+  // Organizations (the Logto leaf, src/logto/): the token is valid, but not for this
+  // organization. Logto's guides answer 403, like a missing scope.
+  'auth.organization_id_invalid': { status: 403, error: 'insufficient_scope', message: 'The requested organization id is not a valid organization id.' },
+  'auth.organization_mismatch': { status: 403, error: 'insufficient_scope', message: 'The token is for another organization.' },
+  'auth.organization_token_required': { status: 403, error: 'insufficient_scope', message: 'This resource needs a token for its organization; the token is not for any organization.' },
+
   // Remote keys: the server's side failed, not the client's (503).
   'auth.jwks_unavailable': { status: 503, error: undefined, message: 'The signing keys could not be fetched.' },
   'auth.jwks_invalid': { status: 503, error: undefined, message: 'The key set document is not a valid JWK Set.' },
@@ -122,6 +128,8 @@ export interface AuthErrorOptions {
   readonly requiredScopes?: readonly string[] | undefined;
   /** The challenge's realm; default `"api"`. */
   readonly realm?: string | undefined;
+  /** RFC 9728 §5.1: where the protected resource metadata lives; named in 401 challenges. */
+  readonly resourceMetadata?: string | undefined;
   /** For a 503: whole seconds until the keys may be fetched again. Default 30. */
   readonly retryAfter?: number | undefined;
   /** The underlying failure, for logs; never sent to the client. */
@@ -216,6 +224,8 @@ export class AuthError extends Error {
   readonly realm: string;
   /** Server-side only, never serialised (not enumerable): see AuthErrorDetail. */
   declare readonly detail: AuthErrorDetail;
+  /** The protected resource metadata URL (RFC 9728 §5.1), or undefined. */
+  readonly resourceMetadata: string | undefined;
   /** For a 503: seconds the client should wait before retrying (`Retry-After`); else undefined. */
   readonly retryAfter: number | undefined;
   readonly challenges: readonly Challenge[];
@@ -232,6 +242,7 @@ export class AuthError extends Error {
     this.requiredScopes = options.requiredScopes;
     this.realm = options.realm ?? DEFAULT_REALM;
     Object.defineProperty(this, 'detail', { value: options.detail ?? UNSPECIFIED, enumerable: false });
+    this.resourceMetadata = options.resourceMetadata;
     this.retryAfter = spec.status === 503 ? retryAfterSeconds(options.retryAfter) : undefined;
     this.challenges = options.challenges ?? BEARER_ONLY;
     this.extraHeaders = options.extraHeaders ?? NO_HEADERS;
@@ -274,6 +285,11 @@ export class AuthError extends Error {
         params.push(`scope=${quotedString(this.requiredScopes.join(' '))}`);
       }
       for (const [name, value] of Object.entries(challenge.params ?? {})) params.push(`${name}=${quotedString(value)}`);
+      // RFC 9728 §5.1 defines resource_metadata for the challenge that asks for a token: a 401
+      // (on every scheme offered). A 403 answers a token the client already got right; a 503 is ours.
+      if (this.resourceMetadata !== undefined && this.status === 401) {
+        params.push(`resource_metadata=${quotedString(this.resourceMetadata)}`);
+      }
       return `${challenge.scheme} ${params.join(', ')}`;
     }).join(', ');
   }

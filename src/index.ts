@@ -21,7 +21,7 @@ export type { KeyResolver, VerifiedJws } from './verify-jws.js';
 export { createVerifier } from './verifier.js';
 export type { Verifier } from './verifier.js';
 export { DEFAULT_CLOCK_TOLERANCE } from './options.js';
-export type { JwksCacheOptions, TokenCacheOptions, VerifierOptions, VerifyCallOptions } from './options.js';
+export type { IssuerOptions, JwksCacheOptions, TokenCacheOptions, VerifierOptions, VerifyCallOptions } from './options.js';
 export { extractBearerToken, extractCredentials, readHeaderValues } from './bearer.js';
 export type { HeadersInput } from './bearer.js';
 export type { Claims, RegisteredClaims } from './claims.js';

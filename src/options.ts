@@ -15,13 +15,15 @@ import { parseKeyUrl } from './remote/url-policy.js';
 
 export interface VerifierOptions {
   /** Exact `iss` value (Logto: `https://<tenant>.logto.app/oidc`); also where discovery starts. */
-  readonly issuer: string;
+  readonly issuer?: string;
   /** This API's identifier(s) (Logto: the API resource indicator); `aud` must contain one. */
-  readonly audience: string | readonly string[];
+  readonly audience?: string | readonly string[];
   /** A static JWK Set (fully offline). Without it, keys are found by discovery or `jwksUri`. */
   readonly jwks?: unknown;
   /** The JWK Set URL; skips OIDC discovery. https only (http for loopback hosts). */
   readonly jwksUri?: string;
+  /** Several trusted issuers, each with its audience and keys, instead of issuer/audience/jwks/jwksUri. */
+  readonly issuers?: readonly IssuerOptions[];
   /** Tuning of the remote key cache (milliseconds and bytes); see README "Remote keys". */
   readonly jwksCache?: JwksCacheOptions;
   /** Told about key fetches, refreshes, failures and skipped keys; never sees a token. */
@@ -40,6 +42,8 @@ export interface VerifierOptions {
   readonly maxTokenLength?: number;
   /** The realm in WWW-Authenticate challenges. Default "api". */
   readonly realm?: string;
+  /** The protected resource metadata URL (RFC 9728), named in every 401 challenge. */
+  readonly resourceMetadata?: string;
   /** The clock, in milliseconds since the epoch (tests). Default Date.now. */
   readonly now?: () => number;
   /**
@@ -49,6 +53,14 @@ export interface VerifierOptions {
    * are frozen: hits share one object. `true` or `{}` is the default; `false` turns it off.
    */
   readonly cache?: boolean | Partial<TokenCacheOptions>;
+}
+
+/** One trusted issuer of several: its exact `iss`, the audience its tokens must name, its keys. */
+export interface IssuerOptions {
+  readonly issuer: string;
+  readonly audience: string | readonly string[];
+  readonly jwks?: unknown;
+  readonly jwksUri?: string;
 }
 
 export interface JwksCacheOptions {
@@ -75,6 +87,8 @@ export interface TokenCacheOptions {
 export interface VerifyCallOptions {
   /** Scopes this route requires, on top of `requiredScopes`. */
   readonly scopes?: readonly string[];
+  /** For this call only, the audience(s) `aud` must contain, instead of the configured ones. */
+  readonly audience?: string | readonly string[];
 }
 
 // The defaults, all in one place.
@@ -95,109 +109,148 @@ export const MAX_TOKEN_CACHE_TOTAL_LENGTH = 1024 * 1024 * 1024;
 // DEFAULT_MAX_TOKEN_LENGTH (src/jws.ts), DEFAULT_TIMEOUT_MS and DEFAULT_MAX_RESPONSE_BYTES
 // (src/remote/fetch-json.ts) are also the defaults of those layers used on their own.
 
-// The known names. A Record over each interface's keys, so adding an option without listing
-// it here does not compile.
-const VERIFIER_OPTION_NAMES = names<VerifierOptions>({
-  issuer: 1, audience: 1, jwks: 1, jwksUri: 1, jwksCache: 1, onEvent: 1, algorithms: 1, requiredScopes: 1,
-  clockTolerance: 1, maxTokenAge: 1, typ: 1, maxTokenLength: 1, realm: 1, now: 1, cache: 1,
-});
-const JWKS_CACHE_OPTION_NAMES = names<JwksCacheOptions>({ timeoutMs: 1, maxResponseBytes: 1, maxAgeMs: 1, cooldownMs: 1, maxStaleMs: 1 });
-const REMOTE_OPTION_NAMES = names<RemoteKeySourceOptions>({
-  issuer: 1, jwksUri: 1, timeoutMs: 1, maxResponseBytes: 1, maxAgeMs: 1, cooldownMs: 1, maxStaleMs: 1, onEvent: 1, now: 1,
-});
-const TOKEN_CACHE_OPTION_NAMES = names<TokenCacheOptions>({ max: 1, maxTotalLength: 1 });
-const CALL_OPTION_NAMES = names<VerifyCallOptions>({ scopes: 1 });
+// --- the tables: option name → reader -----------------------------------------------------
+// A reader takes the option's value (never undefined: absent options are not read) and its
+// path, and returns the setting or throws a TypeError naming the path. Each table is typed
+// against its interface, so an option added without a reader does not compile, and a name
+// missing from a table is refused as unknown.
 
-/** Where the verifier's keys come from: a static set imported now, or remote options checked now. */
+const ISSUER_READERS = {
+  issuer: when<string>(isNonEmptyString, 'a non-empty string'),
+  audience: when(isAudience, 'a non-empty string or a non-empty array of them', audienceList),
+  jwks: (jwks: unknown) => jwks, // imported, and so checked, by readKeySettings
+  jwksUri: when<string>(isNonEmptyString, 'a non-empty string'), // checked as a URL by readRemoteKeyOptions
+} satisfies Readers<IssuerOptions>;
+
+const JWKS_CACHE_READERS = {
+  // setTimeout overflows past 2^31 − 1 ms and would fire at once.
+  timeoutMs: integer(1, 2 ** 31 - 1),
+  maxResponseBytes: integer(1),
+  maxAgeMs: integer(1),
+  cooldownMs: integer(0),
+  maxStaleMs: integer(0),
+} satisfies Readers<JwksCacheOptions>;
+
+const VERIFIER_READERS = {
+  ...ISSUER_READERS,
+  issuers: when(isNonEmptyArray, 'a non-empty array', (entries: unknown[]) =>
+    entries.map((entry, index) => readAll(entry, ISSUER_READERS, `issuers[${index}].`))),
+  jwksCache: (value: unknown) => readAll(value, JWKS_CACHE_READERS, 'jwksCache.'),
+  onEvent: when<(event: RemoteKeyEvent) => void>(isFunction, 'a function'),
+  algorithms: when(isAlgorithmList, `a non-empty array of ${SUPPORTED_ALGORITHMS.join(', ')}`, (list: JwsAlgorithm[]) => new Set(list)),
+  requiredScopes: when(isScopeList, 'an array of scope tokens', (list: readonly string[]) => freezeCopy(list)),
+  clockTolerance: when<number>(numberFrom(0, MAX_CLOCK_TOLERANCE), `a number of seconds from 0 to ${MAX_CLOCK_TOLERANCE}`),
+  maxTokenAge: when<number>(numberFrom(0), 'a number ≥ 0 (seconds)'),
+  typ: when(isNonEmptyString, 'a non-empty string', normalizeMediaType),
+  maxTokenLength: integer(1),
+  // RFC 9110 §5.6.4: the realm is a quoted-string in a header; no control characters.
+  realm: when<string>((value) => isNonEmptyString(value) && /^[\x20-\x7e]*$/.test(value), 'a non-empty printable ASCII string'),
+  resourceMetadata: when<string>(isMetadataUrl, 'an absolute http(s) URL without fragment, quotes or spaces'),
+  now: when<() => number>(isFunction, 'a function'),
+  // false: off; true or {}: the defaults; each member given replaces its default.
+  cache: (value: unknown) => value === false ? false : value === true ? DEFAULT_TOKEN_CACHE
+    : Object.freeze({ ...DEFAULT_TOKEN_CACHE, ...readAll(value, TOKEN_CACHE_READERS, 'cache.', 'cache must be false, true or { max?, maxTotalLength? }') }),
+} satisfies Readers<VerifierOptions>;
+
+const TOKEN_CACHE_READERS = {
+  max: integer(1, MAX_TOKEN_CACHE_ENTRIES),
+  maxTotalLength: integer(1, MAX_TOKEN_CACHE_TOTAL_LENGTH),
+} satisfies Readers<TokenCacheOptions>;
+
+const REMOTE_READERS = {
+  ...JWKS_CACHE_READERS,
+  issuer: (issuer: string) => issuer, // checked below: needed only without jwksUri
+  jwksUri: when((value) => typeof value === 'string' && parseKeyUrl(value) !== undefined, 'an https URL (http only to loopback)', parseKeyUrl),
+  onEvent: when<(event: RemoteKeyEvent) => void>(isFunction, 'a function'),
+  now: when<() => number>(isFunction, 'a function'),
+} satisfies Readers<RemoteKeySourceOptions>;
+
+const CALL_READERS = {
+  // Never guessed at: a string would otherwise be spread into one-letter scopes.
+  scopes: when<readonly string[]>(isScopeList, 'an array of scope tokens'),
+  audience: when(isAudience, 'a non-empty string or a non-empty array of them', audienceList),
+} satisfies Readers<VerifyCallOptions>;
+
+// --- the settings --------------------------------------------------------------------------
+
+/** Where an issuer's keys come from: a static set imported now, or remote options checked now. */
 export type KeySettings =
   | { readonly kind: 'static'; readonly source: KeySource }
   | { readonly kind: 'remote'; readonly options: RemoteKeySourceOptions };
 
-export interface VerifierSettings {
+/** One trusted issuer: the claim rules its tokens meet, and its own keys. */
+export interface IssuerSettings {
   readonly rules: ClaimRules;
+  readonly keys: KeySettings;
+}
+
+export interface VerifierSettings {
+  /** One entry per trusted issuer; one for the `issuer` option. */
+  readonly issuers: readonly IssuerSettings[];
   readonly decode: Required<DecodeOptions>;
   readonly realm: string | undefined;
+  readonly resourceMetadata: string | undefined;
   readonly now: () => number;
-  readonly keys: KeySettings;
   readonly cache: TokenCacheOptions | undefined;
 }
 
+type VerifierRead = ReadOptions<typeof VERIFIER_READERS>;
+type IssuerRead = ReadOptions<typeof ISSUER_READERS>;
+
 /** createVerifier's options → frozen settings; a TypeError naming the first bad or unknown option. */
 export function readVerifierOptions(options: VerifierOptions): VerifierSettings {
-  if (!isObject(options)) throw optionError('options must be an object');
-  refuseUnknownNames(options, VERIFIER_OPTION_NAMES, '');
-  const now = options.now ?? Date.now;
-  if (typeof now !== 'function') throw optionError('now must be a function');
+  const read = readAll(options, VERIFIER_READERS, '');
+  const now = read.now ?? Date.now;
   return Object.freeze({
-    rules: readClaimRules(options),
+    issuers: readIssuers(read, now),
     decode: Object.freeze({
-      algorithms: readAlgorithms(options.algorithms),
-      maxTokenLength: positiveInteger(options.maxTokenLength, 'maxTokenLength') ?? DEFAULT_MAX_TOKEN_LENGTH,
+      algorithms: read.algorithms ?? new Set(SUPPORTED_ALGORITHMS),
+      maxTokenLength: read.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH,
     }),
-    realm: readRealm(options.realm),
+    realm: read.realm,
+    resourceMetadata: read.resourceMetadata,
     now,
-    keys: readKeySettings(options, now),
-    cache: readTokenCacheOptions(options.cache),
+    cache: read.cache === undefined ? DEFAULT_TOKEN_CACHE : read.cache || undefined,
   });
 }
 
-function readClaimRules(options: VerifierOptions): ClaimRules {
-  const issuer = nonEmptyString(options.issuer, 'issuer');
-  if (issuer === undefined) throw optionError('issuer is required');
-  const audiences = typeof options.audience === 'string' ? [options.audience] : options.audience;
-  if (!Array.isArray(audiences) || audiences.length === 0 || !audiences.every((item) => typeof item === 'string' && item !== '')) {
-    throw optionError('audience must be a non-empty string or a non-empty array of them');
+// `issuers`, or the single issuer/audience/jwks/jwksUri: never both, each issuer once. Every
+// issuer shares the time, type and scope rules; each has its own audience and keys.
+function readIssuers(read: VerifierRead, now: () => number): readonly IssuerSettings[] {
+  const single: IssuerRead = { issuer: read.issuer, audience: read.audience, jwks: read.jwks, jwksUri: read.jwksUri };
+  if (read.issuers !== undefined && Object.values(single).some((value) => value !== undefined)) {
+    throw optionError('issuers cannot be combined with issuer, audience, jwks or jwksUri');
   }
-  const requiredScopes = options.requiredScopes ?? [];
-  if (!isScopeList(requiredScopes)) throw optionError('requiredScopes must be an array of scope tokens');
-  const clockTolerance = nonNegativeNumber(options.clockTolerance, 'clockTolerance') ?? DEFAULT_CLOCK_TOLERANCE;
-  if (clockTolerance > MAX_CLOCK_TOLERANCE) throw optionError(`clockTolerance must be at most ${MAX_CLOCK_TOLERANCE} seconds`);
-  const typ = nonEmptyString(options.typ, 'typ');
-  return Object.freeze({
-    issuer,
-    audiences: Object.freeze([...audiences]),
-    clockTolerance,
-    maxTokenAge: nonNegativeNumber(options.maxTokenAge, 'maxTokenAge'),
-    requiredScopes: Object.freeze([...requiredScopes]),
-    typ: typ === undefined ? undefined : normalizeMediaType(typ),
-  });
-}
-
-function readAlgorithms(algorithms: readonly JwsAlgorithm[] | undefined): ReadonlySet<JwsAlgorithm> {
-  if (algorithms === undefined) return new Set(SUPPORTED_ALGORITHMS);
-  if (!Array.isArray(algorithms) || algorithms.length === 0) throw optionError('algorithms must be a non-empty array');
-  for (const alg of algorithms) {
-    if (getAlgorithm(alg) === undefined) {
-      throw optionError(`unsupported algorithm ${JSON.stringify(alg)} (supported: ${SUPPORTED_ALGORITHMS.join(', ')})`);
-    }
+  const entries = read.issuers ?? [single];
+  if (new Set(entries.map((entry) => entry.issuer)).size !== entries.length) throw optionError('issuers names an issuer twice');
+  if (entries.every((entry) => entry.jwks !== undefined) && (read.jwksCache ?? read.onEvent) !== undefined) {
+    throw optionError('jwksCache and onEvent are for remote keys; every issuer has static jwks');
   }
-  return new Set(algorithms);
-}
-
-function readRealm(value: unknown): string | undefined {
-  const realm = nonEmptyString(value, 'realm');
-  // RFC 9110 §5.6.4: the realm is a quoted-string in a header; no control characters.
-  if (realm !== undefined && !/^[\x20-\x7e]*$/.test(realm)) throw optionError('realm must be printable ASCII');
-  return realm;
+  return Object.freeze(entries.map((entry) => Object.freeze({
+    rules: Object.freeze({
+      issuer: entry.issuer ?? refuse('issuer is required'),
+      audiences: entry.audience ?? refuse('audience must be a non-empty string or a non-empty array of them'),
+      clockTolerance: read.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE,
+      maxTokenAge: read.maxTokenAge,
+      requiredScopes: read.requiredScopes ?? NO_SCOPES,
+      typ: read.typ,
+    }),
+    keys: readKeySettings(entry, read, now),
+  })));
 }
 
 // A static set is imported here, once; otherwise the remote options are checked here and the
 // verifier creates the cache from them.
-function readKeySettings(options: VerifierOptions, now: () => number): KeySettings {
-  if (options.jwks === undefined) {
-    const cache: unknown = options.jwksCache ?? {};
-    if (!isObject(cache)) throw optionError('jwksCache must be an object');
-    refuseUnknownNames(cache, JWKS_CACHE_OPTION_NAMES, 'jwksCache.');
-    const remote = Object.freeze({ ...cache, issuer: options.issuer, jwksUri: options.jwksUri, onEvent: options.onEvent, now });
+function readKeySettings(entry: IssuerRead, read: VerifierRead, now: () => number): KeySettings {
+  if (entry.jwks === undefined) {
+    const remote = Object.freeze({ ...read.jwksCache, issuer: entry.issuer, jwksUri: entry.jwksUri, onEvent: read.onEvent, now });
     readRemoteKeyOptions(remote);
     return Object.freeze({ kind: 'remote', options: remote });
   }
-  for (const name of ['jwksUri', 'jwksCache', 'onEvent'] as const) {
-    if (options[name] !== undefined) throw optionError(`${name} is for remote keys; it cannot be combined with jwks`);
-  }
+  if (entry.jwksUri !== undefined) throw optionError('jwksUri is for remote keys; it cannot be combined with jwks');
   let source: ReturnType<typeof createStaticKeySource>;
   try {
-    source = createStaticKeySource(options.jwks);
+    source = createStaticKeySource(entry.jwks);
   } catch (error) {
     throw optionError('jwks is not a JWK Set ({ "keys": [...] })', error);
   }
@@ -208,19 +261,6 @@ function readKeySettings(options: VerifierOptions, now: () => number): KeySettin
     throw optionError(`jwks holds no usable key (${reasons})`);
   }
   return Object.freeze({ kind: 'static', source });
-}
-
-/** The `cache` option: on with the defaults unless `false`; undefined for no cache. */
-function readTokenCacheOptions(value: unknown): TokenCacheOptions | undefined {
-  if (value === false) return undefined;
-  if (value === undefined || value === true) return DEFAULT_TOKEN_CACHE;
-  if (!isObject(value) || Array.isArray(value)) throw optionError('cache must be false, true or { max?, maxTotalLength? }');
-  refuseUnknownNames(value, TOKEN_CACHE_OPTION_NAMES, 'cache.');
-  const { max, maxTotalLength } = value as Partial<Record<keyof TokenCacheOptions, unknown>>;
-  return Object.freeze({
-    max: integerOption('cache.max', max, DEFAULT_TOKEN_CACHE.max, 1, MAX_TOKEN_CACHE_ENTRIES),
-    maxTotalLength: integerOption('cache.maxTotalLength', maxTotalLength, DEFAULT_TOKEN_CACHE.maxTotalLength, 1, MAX_TOKEN_CACHE_TOTAL_LENGTH),
-  });
 }
 
 export interface RemoteKeySettings {
@@ -235,69 +275,119 @@ export interface RemoteKeySettings {
 
 /** createRemoteKeySource's options with their defaults filled in; a TypeError for any bad one, before anything is fetched. */
 export function readRemoteKeyOptions(options: RemoteKeySourceOptions): RemoteKeySettings {
-  if (!isObject(options)) throw optionError('options must be an object');
-  refuseUnknownNames(options, REMOTE_OPTION_NAMES, '');
-  const { issuer, jwksUri } = options;
-  let jwksUrl: URL | undefined;
-  if (jwksUri !== undefined) {
-    jwksUrl = typeof jwksUri === 'string' ? parseKeyUrl(jwksUri) : undefined;
-    if (jwksUrl === undefined) throw optionError('jwksUri must be an https URL (http only to loopback)');
-  } else if (typeof issuer !== 'string' || discoveryUrl(issuer) === undefined) {
+  const read = readAll(options, REMOTE_READERS, '');
+  const issuer: unknown = read.issuer;
+  if (read.jwksUri === undefined && (typeof issuer !== 'string' || discoveryUrl(issuer) === undefined)) {
     throw optionError('issuer must be an https URL (http only to loopback) without query or fragment');
   }
-  for (const name of ['now', 'onEvent'] as const) {
-    const value: unknown = options[name];
-    if (value !== undefined && typeof value !== 'function') throw optionError(`${name} must be a function`);
-  }
   return Object.freeze({
-    issuer: issuer ?? '',
-    jwksUrl,
+    issuer: typeof issuer === 'string' ? issuer : '',
+    jwksUrl: read.jwksUri,
     limits: Object.freeze({
-      // setTimeout overflows past 2^31 − 1 ms and would fire at once.
-      timeoutMs: integerOption('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS, 1, 2 ** 31 - 1),
-      maxResponseBytes: integerOption('maxResponseBytes', options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 1),
+      timeoutMs: read.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      maxResponseBytes: read.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     }),
-    maxAgeMs: integerOption('maxAgeMs', options.maxAgeMs, DEFAULT_MAX_AGE_MS, 1),
-    cooldownMs: integerOption('cooldownMs', options.cooldownMs, DEFAULT_COOLDOWN_MS, 0),
-    maxStaleMs: integerOption('maxStaleMs', options.maxStaleMs, DEFAULT_MAX_STALE_MS, 0),
-    now: options.now ?? Date.now,
+    maxAgeMs: read.maxAgeMs ?? DEFAULT_MAX_AGE_MS,
+    cooldownMs: read.cooldownMs ?? DEFAULT_COOLDOWN_MS,
+    maxStaleMs: read.maxStaleMs ?? DEFAULT_MAX_STALE_MS,
+    now: read.now ?? Date.now,
   });
 }
 
-const NO_SCOPES: readonly string[] = Object.freeze([]);
+/** What one call asks for: the route's scopes, and an audience replacing the configured one. */
+export interface CallSettings {
+  readonly scopes: readonly string[];
+  readonly audiences: readonly string[] | undefined;
+}
 
-/** A call's options → the route's scopes. A malformed one is the caller's bug, not the client's. */
-export function readCallOptions(options: VerifyCallOptions | undefined): readonly string[] {
-  if (options === undefined) return NO_SCOPES;
-  if (!isObject(options)) throw new TypeError('clearjwt: verify options must be an object');
-  refuseUnknownNames(options, CALL_OPTION_NAMES, '');
-  const scopes = options.scopes;
-  if (scopes === undefined) return NO_SCOPES;
-  // Never guessed at: a string would otherwise be spread into one-letter scopes.
-  if (!isScopeList(scopes)) throw new TypeError('clearjwt: verify: scopes must be an array of scope tokens');
-  return scopes;
+const NO_SCOPES: readonly string[] = Object.freeze([]);
+const NO_CALL_OPTIONS: CallSettings = Object.freeze({ scopes: NO_SCOPES, audiences: undefined });
+
+/** A call's options → its settings. A malformed one is the caller's bug, not the client's: a TypeError. */
+export function readCallOptions(options: VerifyCallOptions | undefined): CallSettings {
+  if (options === undefined) return NO_CALL_OPTIONS;
+  const read = readAll(options, CALL_READERS, '', 'verify options must be an object');
+  return { scopes: read.scopes ?? NO_SCOPES, audiences: read.audience };
+}
+
+// --- the readers' small vocabulary --------------------------------------------------------
+
+type Reader = (value: never, name: string) => unknown;
+type Readers<Options> = { readonly [Name in keyof Required<Options>]: Reader };
+type ReadOptions<Table> = { -readonly [Name in keyof Table]?: Table[Name] extends (...args: never[]) => infer T ? T : never };
+
+/** Every own name of `options` through its reader; a name with no reader is refused, with the closest known one. */
+function readAll<Table extends Record<string, Reader>>(
+  options: unknown, readers: Table, path: string, notAnObject = `${path.slice(0, -1) || 'options'} must be an object`,
+): ReadOptions<Table> {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw optionError(notAnObject);
+  refuseUnknownNames(options, Object.keys(readers), path);
+  const read: Record<string, unknown> = {};
+  for (const name of Reflect.ownKeys(options) as string[]) {
+    const value: unknown = (options as Record<string, unknown>)[name];
+    if (value !== undefined) read[name] = (readers[name] as (value: unknown, name: string) => unknown)(value, path + name);
+  }
+  return read as ReadOptions<Table>;
+}
+
+/** A reader: `test` must hold, then `convert` makes the setting. */
+function when<Out, In = Out>(test: (value: unknown) => boolean, expected: string, convert?: (value: In) => Out): (value: unknown, name: string) => Out {
+  return (value, name) => {
+    if (!test(value)) throw optionError(`${name} must be ${expected}`);
+    return convert === undefined ? value as Out : convert(value as In);
+  };
+}
+
+function integer(min: number, max = Number.MAX_SAFE_INTEGER): (value: unknown, name: string) => number {
+  return when((value) => Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max, `an integer from ${min} to ${max}`);
+}
+
+function numberFrom(min: number, max = Infinity): (value: unknown) => boolean {
+  return (value) => typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max;
+}
+
+function isFunction(value: unknown): boolean {
+  return typeof value === 'function';
+}
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
+}
+function isNonEmptyArray(value: unknown): value is unknown[] {
+  return Array.isArray(value) && value.length > 0;
+}
+function isAudience(value: unknown): boolean {
+  return isNonEmptyString(value) || (isNonEmptyArray(value) && value.every(isNonEmptyString));
+}
+function audienceList(value: string | readonly string[]): readonly string[] {
+  return freezeCopy(typeof value === 'string' ? [value] : value);
+}
+function isAlgorithmList(value: unknown): boolean {
+  return isNonEmptyArray(value) && value.every((alg) => getAlgorithm(alg as string) !== undefined);
+}
+function freezeCopy<T>(list: readonly T[]): readonly T[] {
+  return Object.freeze([...list]);
 }
 
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), which also keeps `"` and
 // `\` out of the challenge's scope="…" (RFC 6750 §3).
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
-
-function isScopeList(scopes: unknown): scopes is readonly string[] {
-  return Array.isArray(scopes) && scopes.every((scope) => typeof scope === 'string' && SCOPE_TOKEN.test(scope));
+function isScopeList(value: unknown): boolean {
+  return Array.isArray(value) && value.every((scope) => typeof scope === 'string' && SCOPE_TOKEN.test(scope));
 }
 
-// --- the readers' small vocabulary --------------------------------------------------------
+// RFC 9728 §5.1: the metadata URL goes into a quoted-string; visible ASCII without `"` or `\`
+// keeps it intact there, and a fragment has no meaning in a URL that is fetched.
+function isMetadataUrl(value: unknown): boolean {
+  if (typeof value !== 'string' || !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(value) || value.includes('#') || !URL.canParse(value)) return false;
+  return ['https:', 'http:'].includes(new URL(value).protocol);
+}
 
 function optionError(message: string, cause?: unknown): TypeError {
   return new TypeError(`clearjwt: ${message}`, cause === undefined ? undefined : { cause });
 }
 
-function names<Options>(known: Record<keyof Options, 1>): readonly string[] {
-  return Object.freeze(Object.keys(known));
-}
-
-function isObject(value: unknown): value is object {
-  return typeof value === 'object' && value !== null;
+function refuse(message: string): never {
+  throw optionError(message);
 }
 
 /** Any own key we do not know, symbols included, is refused with the closest known name. */
@@ -331,30 +421,4 @@ function editDistance(a: string, b: string): number {
     previous = row;
   }
   return previous[y.length]!;
-}
-
-function nonEmptyString(value: unknown, name: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') throw optionError(`${name} must be a non-empty string`);
-  return value;
-}
-
-function nonNegativeNumber(value: unknown, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw optionError(`${name} must be a number ≥ 0 (seconds)`);
-  return value;
-}
-
-function positiveInteger(value: unknown, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isSafeInteger(value) || (value as number) <= 0) throw optionError(`${name} must be a positive integer`);
-  return value as number;
-}
-
-function integerOption(name: string, value: unknown, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) {
-    throw optionError(`${name} must be an integer from ${min} to ${max}`);
-  }
-  return value as number;
 }

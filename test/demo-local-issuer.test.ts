@@ -49,6 +49,10 @@ test('minted tokens are Logto-shaped: header {alg ES384, typ at+jwt, kid}, claim
   assert.equal(claims['iss'], issuer.issuer);
   assert.equal((claims['exp'] as number) - (claims['iat'] as number), 3600);
   assert.equal(decodeSegment(issuer.mintToken({ audience: AUDIENCE, organizationId: 'org_1' }), 1)['organization_id'], 'org_1');
+  // Logto's organization token: aud is the organization's URN, no organization_id.
+  const organizationClaims = decodeSegment(issuer.mintToken({ audience: AUDIENCE, organization: 'org_1' }), 1);
+  assert.equal(organizationClaims['aud'], 'urn:logto:organization:org_1');
+  assert.equal(organizationClaims['organization_id'], undefined);
   assert.deepEqual(decodeSegment(issuer.mintToken({ audience: AUDIENCE, jkt: 'thumbprint' }), 1)['cnf'], { jkt: 'thumbprint' }, 'DPoP-bound (RFC 9449 §6.1)');
   assert.equal(decodeSegment(issuer.mintToken({ audience: AUDIENCE }), 1)['cnf'], undefined);
 });

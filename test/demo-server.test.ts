@@ -32,7 +32,7 @@ before(async () => {
 });
 after(() => running.close());
 
-const token = (request: { scope?: string; audience?: string; expiresIn?: number; organizationId?: string } = {}) =>
+const token = (request: { scope?: string; audience?: string; expiresIn?: number; organizationId?: string; organization?: string } = {}) =>
   issuer.mintToken({ audience: LOCAL_AUDIENCE, sub: 'user_123', scope: 'read:profile', ...request });
 
 function get(path: string, authorization?: string, init: RequestInit = {}): Promise<Response> {
@@ -41,9 +41,11 @@ function get(path: string, authorization?: string, init: RequestInit = {}): Prom
   return fetch(`${running.url}${path}`, { ...init, headers });
 }
 
+// RFC 9728 §5.1: every 401 challenge names the demo's protected resource metadata.
 async function assertAuthError(response: Response, status: number, code: string, challenge: string): Promise<void> {
   assert.equal(response.status, status);
-  assert.equal(response.headers.get('www-authenticate'), challenge);
+  const metadata = status === 401 ? `, resource_metadata="${running.url}/.well-known/oauth-protected-resource"` : '';
+  assert.equal(response.headers.get('www-authenticate'), challenge + metadata);
   assert.equal(response.headers.get('access-control-allow-origin'), '*');
   const body = (await response.json()) as Record<string, unknown>;
   assert.equal(body['code'], code);
@@ -519,3 +521,49 @@ function responseReader(socket: Socket): { next(): Promise<string> } {
     }),
   };
 }
+
+// ---- Logto organizations, typ, and RFC 9728 metadata ------------------------------------
+
+test('GET /organizations/:id/info: organization and organization-level API tokens for that id; 403 for others', async () => {
+  const organizationToken = token({ scope: 'read:members', organization: 'org1' });
+  const ok = await get('/organizations/org1/info', `Bearer ${organizationToken}`);
+  assert.equal(ok.status, 200);
+  assert.deepEqual(await ok.json(), { organization_id: 'org1', kind: 'organization', sub: 'user_123', client_id: 'demo-client', scopes: ['read:members'] });
+  const apiToken = await get('/organizations/org1/info', `Bearer ${token({ organizationId: 'org1' })}`);
+  assert.equal(((await apiToken.json()) as { kind: string }).kind, 'organization_api');
+  const forbidden = 'Bearer realm="api", error="insufficient_scope", error_description=';
+  for (const [path, bearerToken, code] of [
+    ['/organizations/org2/info', organizationToken, 'auth.organization_mismatch'],
+    ['/organizations/org2/info', token({ organizationId: 'org1' }), 'auth.organization_mismatch'],
+    ['/organizations/org1/info', token(), 'auth.organization_token_required'],
+    ['/organizations/org1%3Ax/info', organizationToken, 'auth.organization_id_invalid'],
+  ] as const) {
+    const response = await get(path, `Bearer ${bearerToken}`);
+    assert.equal(response.status, 403, path);
+    assert.ok(response.headers.get('www-authenticate')?.startsWith(forbidden), path);
+    assert.equal(((await response.json()) as { code: string }).code, code, path);
+  }
+  await assertAuthError(await get('/organizations/org1/info'), 401, 'auth.authorization_header_missing', 'Bearer realm="api"');
+});
+
+test('the demo checks typ at+jwt (RFC 9068 §4): a token typed JWT is refused', async () => {
+  const [header, payload, signature] = token().split('.') as [string, string, string];
+  const plain = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(header, 'base64url').toString()), typ: 'JWT' })).toString('base64url');
+  // Re-signed by the running issuer's key through node:crypto, so only typ differs.
+  const { sign } = await import('node:crypto');
+  const signingInput = `${plain}.${payload}`;
+  const resigned = sign('sha384', Buffer.from(signingInput), { key: issuer.signingKey.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+  assert.notEqual(resigned, signature);
+  const response = await get('/user/info', `Bearer ${signingInput}.${resigned}`);
+  assert.equal(response.status, 401);
+  assert.equal(((await response.json()) as { code: string }).code, 'auth.jwt_typ_mismatch');
+});
+
+test('GET /.well-known/oauth-protected-resource serves the RFC 9728 document for this API', async () => {
+  const response = await get('/.well-known/oauth-protected-resource');
+  assert.equal(response.status, 200);
+  assert.deepEqual(await response.json(), {
+    resource: running.url, authorization_servers: [issuer.issuer],
+    scopes_supported: ['read:profile', 'admin'], bearer_methods_supported: ['header'], resource_name: 'clearjwt demo',
+  });
+});

@@ -16,6 +16,7 @@ import {
 import { loadConfig, LOCAL_AUDIENCE } from '../src/demo/config.js';
 import { startServer } from '../src/demo/server.js';
 import { createDpopVerifier, type DpopRequest } from '../src/dpop/index.js';
+import { createOrganizationVerifier } from '../src/logto/index.js';
 import { badFixtureJwk, fixtureJwk, startKeyServer } from './support/key-server.js';
 import { FIXTURES_DIR, fixturePath, readJson } from './support/vectors.js';
 
@@ -196,6 +197,15 @@ Object.assign(PRODUCERS, {
   'auth.dpop_proof_multiple': { token: VALID, error: () => rejection(dpopAllowed(dpopRequest({ authorization: `DPoP ${VALID}`, dpop: [VALID, VALID] }))) },
   'auth.dpop_proof_malformed': { token: VALID, error: () => rejection(dpopAllowed(dpopRequest({ authorization: `DPoP ${VALID}`, dpop: `${VALID}.x` }))) },
   'auth.dpop_bound_token_as_bearer': { token: BOUND, error: () => rejection(dpopAllowed(dpopRequest(bearer(BOUND)))) },
+} satisfies Partial<Record<AuthErrorCode, Produced>>);
+
+// Logto organizations: a leaf over the verifier; its three codes come from it for real.
+const verifyOrganization = createOrganizationVerifier(verifyStatic, { apiAudience: AUDIENCE });
+const GLOBAL = signed(ES256, claims({ organization_id: undefined }));
+Object.assign(PRODUCERS, {
+  'auth.organization_id_invalid': { token: VALID, error: () => rejection(verifyOrganization(bearer(VALID), { organization: 'leak:org 7b8c"' })) },
+  'auth.organization_mismatch': { token: VALID, error: () => rejection(verifyOrganization(bearer(VALID), { organization: 'leak-route-org-3d4e' })) },
+  'auth.organization_token_required': { token: GLOBAL, error: () => rejection(verifyOrganization(bearer(GLOBAL), { organization: 'leak-route-org-3d4e' })) },
 } satisfies Partial<Record<AuthErrorCode, Produced>>);
 
 // ---- the checks --------------------------------------------------------------------------

@@ -89,9 +89,12 @@ test('an unknown option is refused with a TypeError naming it and the closest kn
 });
 
 test('per-call options: unknown names and malformed scopes are TypeErrors; none gives no scopes', () => {
-  assert.deepEqual(readCallOptions(undefined), []);
-  assert.deepEqual(readCallOptions({}), []);
-  assert.deepEqual(readCallOptions({ scopes: ['admin'] }), ['admin']);
+  assert.deepEqual(readCallOptions(undefined), { scopes: [], audiences: undefined });
+  assert.deepEqual(readCallOptions({}), { scopes: [], audiences: undefined });
+  assert.deepEqual(readCallOptions({ scopes: ['admin'] }), { scopes: ['admin'], audiences: undefined });
+  assert.deepEqual(readCallOptions({ audience: 'urn:x' }), { scopes: [], audiences: ['urn:x'] });
+  assert.deepEqual(readCallOptions({ audience: ['a', 'b'] }), { scopes: [], audiences: ['a', 'b'] });
+  for (const audience of ['', [], [''], [1], 5]) assert.throws(() => readCallOptions({ audience } as never), TypeError, JSON.stringify(audience));
   assert.throws(() => readCallOptions({ scope: ['admin'] } as never), { name: 'TypeError', message: 'clearjwt: unknown option "scope" (did you mean "scopes"?)' });
   assert.throws(() => readCallOptions({ scopes: 'admin' } as never), TypeError);
   assert.throws(() => readCallOptions({ scopes: ['a b'] }), TypeError);
@@ -100,7 +103,9 @@ test('per-call options: unknown names and malformed scopes are TypeErrors; none 
 
 test('verifier settings: defaults filled in one place, frozen', () => {
   const settings = readVerifierOptions(STATIC);
-  assert.deepEqual(settings.rules, {
+  assert.equal(settings.issuers.length, 1);
+  const { rules, keys } = settings.issuers[0]!;
+  assert.deepEqual(rules, {
     issuer, audiences: ['https://api.example.com'], clockTolerance: 5, maxTokenAge: undefined, requiredScopes: [], typ: undefined,
   });
   assert.equal(settings.decode.maxTokenLength, 16_384);
@@ -108,9 +113,9 @@ test('verifier settings: defaults filled in one place, frozen', () => {
   assert.equal(settings.realm, undefined);
   assert.equal(settings.now, Date.now);
   assert.deepEqual(settings.cache, { max: 10_000, maxTotalLength: 4 * 1024 * 1024 }, 'the token cache is on; README states these');
-  assert.equal(settings.keys.kind, 'static');
-  assert.ok(Object.isFrozen(settings) && Object.isFrozen(settings.rules) && Object.isFrozen(settings.rules.audiences), 'Object.isFrozen(settings) && Object.isFrozen(settings.rules) && Object.isFrozen(settings.rules.audiences)');
-  assert.equal(readVerifierOptions({ ...STATIC, typ: 'Application/AT+JWT' }).rules.typ, 'at+jwt');
+  assert.equal(keys.kind, 'static');
+  assert.ok(Object.isFrozen(settings) && Object.isFrozen(settings.issuers) && Object.isFrozen(rules) && Object.isFrozen(rules.audiences), 'settings, issuers, rules and audiences frozen');
+  assert.equal(readVerifierOptions({ ...STATIC, typ: 'Application/AT+JWT' }).issuers[0]!.rules.typ, 'at+jwt');
 });
 
 test('cache: on by default; true and {} are the default; false is off; each member checked, the other defaulted', () => {
@@ -157,9 +162,10 @@ test('remote verifier settings carry jwksCache, jwksUri, onEvent and the clock t
   const now = () => 0;
   const onEvent = () => {};
   const settings = readVerifierOptions({ ...REMOTE, jwksUri: `${issuer}/jwks`, jwksCache: { maxAgeMs: 1000 }, onEvent, now });
-  assert.equal(settings.keys.kind, 'remote');
-  if (settings.keys.kind !== 'remote') return;
-  assert.deepEqual(settings.keys.options, { maxAgeMs: 1000, issuer, jwksUri: `${issuer}/jwks`, onEvent, now });
+  const { keys } = settings.issuers[0]!;
+  assert.equal(keys.kind, 'remote');
+  if (keys.kind !== 'remote') return;
+  assert.deepEqual(keys.options, { maxAgeMs: 1000, issuer, jwksUri: `${issuer}/jwks`, onEvent, now });
   assert.throws(() => readVerifierOptions({ ...REMOTE, jwksCache: { maxAgeMs: 0 } }), TypeError);
   assert.throws(() => readVerifierOptions({ ...REMOTE, jwksCache: 5 as never }), TypeError);
 });

@@ -112,3 +112,120 @@ async function retryFetch(url: string, withinMs: number): Promise<Response> {
     }
   }
 }
+
+// --- the Logto organizations, several issuers and resource metadata examples, run as written
+// (package names, issuers and audiences swapped for local ones) ----------------------------
+
+function exampleOf(heading: string): string {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf(`\n${heading}\n`);
+  assert.ok(start >= 0, `README has ${heading}`);
+  const example = /```ts\n([\s\S]*?)```/.exec(readme.slice(start))?.[1];
+  assert.ok(example !== undefined, `README has the example under ${heading}`);
+  return example;
+}
+
+const PACKAGE_FILES: Record<string, string> = { clearjwt: 'index.js', 'clearjwt/logto': 'logto/index.js', 'clearjwt/resource-metadata': 'resource-metadata.js' };
+
+async function importExample(example: string, replacements: ReadonlyArray<[string, string]>): Promise<Record<string, unknown>> {
+  let source = example.replace(/from '(clearjwt[^']*)'/g, (_, name: string) =>
+    `from ${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'src', PACKAGE_FILES[name]!)).href)}`);
+  for (const [from, to] of replacements) {
+    assert.ok(source.includes(from), `example shape changed: ${from}`);
+    source = source.replaceAll(from, to);
+  }
+  const folder = mkdtempSync(join(tmpdir(), 'clearjwt-readme-'));
+  const file = join(folder, 'example.ts');
+  writeFileSync(file, source);
+  try {
+    return await import(pathToFileURL(file).href) as Record<string, unknown>;
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+test('readme: the Logto organizations example accepts its organization and refuses others with 403', async () => {
+  const issuerServer = await startKeyServer({ keys: [fixtureJwk('es384-1')] });
+  try {
+    const example = await importExample(exampleOf('## Logto organizations'), [["'https://<tenant>.logto.app/oidc'", JSON.stringify(issuerServer.issuer)]]);
+    const listMembers = example['listMembers'] as (req: { headersDistinct: Record<string, string[]> }, id: string) => Promise<unknown>;
+    const base = { iss: issuerServer.issuer, sub: 'user_123', client_id: 'app_1', iat: nowSeconds(), exp: nowSeconds() + 60 };
+    const request = (claims: object) => ({ headersDistinct: { authorization: [`Bearer ${signToken('ES384', 'es384-1', { ...base, ...claims })}`] } });
+    const organizationToken = { aud: 'urn:logto:organization:org1', scope: 'read:members' };
+    assert.deepEqual(await listMembers(request(organizationToken), 'org1'), {
+      organization: 'org1', user: 'user_123', client: 'app_1', scopes: ['read:members'], kind: 'organization',
+    });
+    const apiToken = { aud: 'https://api.example.com', organization_id: 'org1', scope: 'read:members' };
+    assert.equal(((await listMembers(request(apiToken), 'org1')) as { kind: string }).kind, 'organization_api');
+    await expectExampleCode(listMembers(request(organizationToken), 'org2'), 'auth.organization_mismatch');
+    await expectExampleCode(listMembers(request(apiToken), 'org2'), 'auth.organization_mismatch');
+    await expectExampleCode(listMembers(request({ aud: 'https://api.example.com', scope: 'read:members' }), 'org1'), 'auth.organization_token_required');
+    await expectExampleCode(listMembers(request({ ...organizationToken, scope: 'read:profile' }), 'org1'), 'auth.insufficient_scope');
+  } finally {
+    await issuerServer.close();
+  }
+});
+
+test('readme: the several-issuers example accepts each issuer with its own audience only', async () => {
+  const production = await startKeyServer({ keys: [fixtureJwk('es384-1')] });
+  const staging = await startKeyServer({ keys: [fixtureJwk('es256-1')] });
+  try {
+    const example = await importExample(exampleOf('## Several issuers'), [
+      ["'https://<tenant>.logto.app/oidc'", JSON.stringify(production.issuer)],
+      ["'https://<staging-tenant>.logto.app/oidc'", JSON.stringify(staging.issuer)],
+    ]);
+    const verify = example['verify'] as (headers: object) => Promise<{ iss: string }>;
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+    const claims = (iss: string, aud: string) => ({ iss, aud, sub: 'user_123', iat: nowSeconds(), exp: nowSeconds() + 60 });
+    assert.equal((await verify(bearer(signToken('ES384', 'es384-1', claims(production.issuer, 'https://api.example.com'))))).iss, production.issuer);
+    assert.equal((await verify(bearer(signToken('ES256', 'es256-1', claims(staging.issuer, 'https://staging-api.example.com'))))).iss, staging.issuer);
+    await expectExampleCode(verify(bearer(signToken('ES256', 'es256-1', claims(staging.issuer, 'https://api.example.com')))), 'auth.jwt_audience_mismatch');
+    await expectExampleCode(verify(bearer(signToken('ES384', 'es384-1', claims('https://stranger.logto.app/oidc', 'https://api.example.com')))), 'auth.jwt_issuer_mismatch');
+  } finally {
+    await production.close();
+    await staging.close();
+  }
+});
+
+test('readme: the MCP example serves RFC 9728 metadata and names it in its 401 challenge', async () => {
+  const issuerServer = await startKeyServer({ keys: [fixtureJwk('es384-1')] });
+  const example = await importExample(exampleOf('## MCP servers / resource metadata'), [["'https://<tenant>.logto.app/oidc'", JSON.stringify(issuerServer.issuer)]]);
+  const server = example['server'] as import('node:http').Server;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const document = await fetch(`${origin}/.well-known/oauth-protected-resource/mcp`);
+    assert.equal(document.status, 200);
+    assert.match(document.headers.get('content-type') ?? '', /^application\/json/);
+    assert.deepEqual(await document.json(), {
+      resource: 'https://mcp.example.com/mcp', authorization_servers: [issuerServer.issuer],
+      scopes_supported: ['mcp:tools'], bearer_methods_supported: ['header'],
+    });
+    const challenge = await fetch(`${origin}/mcp`);
+    assert.equal(challenge.status, 401);
+    assert.equal(challenge.headers.get('www-authenticate'),
+      'Bearer realm="api", resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp"');
+    const claims = { iss: issuerServer.issuer, aud: 'https://mcp.example.com/mcp', sub: 'user_123', iat: nowSeconds(), exp: nowSeconds() + 60 };
+    const noScope = await fetch(`${origin}/mcp`, { headers: { authorization: `Bearer ${signToken('ES384', 'es384-1', claims)}` } });
+    assert.equal(noScope.status, 403);
+    assert.ok(!(noScope.headers.get('www-authenticate') ?? '').includes('resource_metadata'), '403 has no resource_metadata');
+    const ok = await fetch(`${origin}/mcp`, { headers: { authorization: `Bearer ${signToken('ES384', 'es384-1', { ...claims, scope: 'mcp:tools' })}` } });
+    assert.equal(ok.status, 200);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await issuerServer.close();
+  }
+});
+
+// The example's AuthError class is its own module instance (imported from a temporary file),
+// so the code is compared by name and code rather than with instanceof.
+async function expectExampleCode(promise: Promise<unknown>, code: string): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.equal((error as Error).name, 'AuthError');
+    assert.equal((error as { code?: string }).code, code);
+    return true;
+  });
+}

@@ -346,3 +346,15 @@ test('verifier: no fixture refusal\'s detail holds the token, a segment of it, o
   assert.ok(checked >= 60, `refusals checked: ${checked}`);
   assert.deepEqual(leaks, []);
 });
+
+test('verifier: a call\'s audience replaces the configured one for that call only, cache or not', async () => {
+  for (const cache of [undefined, { max: 10 }]) {
+    const verify = createVerifier({ ...BASE, ...(cache === undefined ? {} : { cache }) });
+    assert.equal((await verify.token(logtoValid)).sub, 'user_123'); // a cached entry, when the cache is on
+    await expectCode(verify.token(logtoValid, { audience: 'urn:logto:organization:x' }), 'auth.jwt_audience_mismatch', `cache ${String(cache?.max)}`);
+    await expectCode(verify(bearer(logtoValid), { audience: ['https://other.example'] }), 'auth.jwt_audience_mismatch');
+    assert.equal((await verify.token(logtoValid, { audience: ['urn:x', manifest.audience] })).sub, 'user_123');
+    assert.equal((await verify.token(logtoValid)).sub, 'user_123');
+  }
+  await assert.rejects(createVerifier(BASE).token(logtoValid, { audience: [] }), TypeError);
+});

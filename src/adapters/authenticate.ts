@@ -71,7 +71,7 @@ export function readAuthOptions<Request, Custom extends object = Record<never, n
   // The core's own readers: unknown names refused with the closest known one; scopes as verify checks them.
   const scopes = asCaller(caller, () => {
     refuseUnknownNames(options, OPTION_NAMES, '');
-    return readCallOptions({ scopes: (options as AuthOptions<Request>).scopes });
+    return readCallOptions({ scopes: (options as AuthOptions<Request>).scopes }).scopes;
   });
   const { onError, token } = options as AuthOptions<Request>;
   if (onError !== undefined && onError !== 'respond' && onError !== 'next') throw new TypeError(`${caller}: onError must be 'respond' or 'next'`);

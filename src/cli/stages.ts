@@ -17,9 +17,9 @@ export const STAGES = [
 
 export type StageName = (typeof STAGES)[number]['name'];
 
-// DPoP proofs (RFC 9449) are checked by their own leaf, which `clearjwt verify` does not run:
-// their codes name no stage here.
-type VerifierCode = Exclude<AuthErrorCode, `auth.dpop_${string}`>;
+// DPoP proofs (RFC 9449) and Logto organizations are checked by their own leaves, which
+// `clearjwt verify` does not run: their codes name no stage here.
+type VerifierCode = Exclude<AuthErrorCode, `auth.dpop_${string}` | `auth.organization_${string}`>;
 
 /** Which stage refuses with each code; `undefined` for the fail-closed catch-all, which has none. */
 export const STAGE_OF_CODE: Readonly<Record<VerifierCode, StageName | undefined>> = {

@@ -161,7 +161,7 @@ function textReport(outcome: Outcome, options: VerifierOptions, scopes: readonly
   const keys = options.jwks !== undefined ? 'the --jwks file' : options.jwksUri ?? 'OIDC discovery from the issuer';
   const lines = [
     columns([
-      ['issuer', options.issuer],
+      ['issuer', options.issuer ?? ''],
       ['audience', [options.audience].flat().join(', ')],
       ['keys', keys],
       ['scopes', scopes.length === 0 ? '(none required)' : scopes.join(' ')],

@@ -28,7 +28,10 @@ export interface TokenRequest {
   /** Seconds from now; negative for an already expired token. Default 3600. */
   readonly expiresIn?: number;
   readonly clientId?: string;
+  /** An organization-level API resource token: `aud` stays the API, `organization_id` is this id. */
   readonly organizationId?: string;
+  /** An organization token: `aud` is `urn:logto:organization:<id>` instead of the API (Logto's buildOrganizationUrn). */
+  readonly organization?: string;
   /** Binds the token to a DPoP key: its RFC 7638 thumbprint becomes `cnf.jkt` (RFC 9449 §6.1). */
   readonly jkt?: string;
 }
@@ -88,7 +91,11 @@ function discoveryDocument(issuer: string): Record<string, unknown> {
   };
 }
 
-/** Signs a Logto-shaped access token: header {alg ES384, typ at+jwt, kid}, RFC 9068 §2.2 claims. */
+/**
+ * Signs a Logto-shaped access token: header {alg ES384, typ at+jwt, kid}, RFC 9068 §2.2 claims.
+ * Logto's three kinds: a global API resource token (the default), an organization token
+ * (`organization`), an organization-level API resource token (`organizationId`).
+ */
 export function mintToken(key: SigningKey, request: TokenRequest): string {
   const now = Math.floor(Date.now() / 1000);
   const header = { alg: 'ES384', typ: 'at+jwt', kid: key.kid };
@@ -100,7 +107,7 @@ export function mintToken(key: SigningKey, request: TokenRequest): string {
     scope: request.scope ?? '',
     client_id: request.clientId ?? 'demo-client',
     iss: key.issuer,
-    aud: request.audience,
+    aud: request.organization === undefined ? request.audience : `urn:logto:organization:${request.organization}`,
     ...(request.organizationId === undefined ? {} : { organization_id: request.organizationId }),
     ...(request.jkt === undefined ? {} : { cnf: { jkt: request.jkt } }),
   };

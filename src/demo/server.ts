@@ -4,13 +4,17 @@
 //   ISSUER=https://<tenant>.logto.app/oidc AUDIENCE=https://api.example.com npm start
 //   DPOP=required npm start                           sender-constrained tokens (RFC 9449)
 //
-// Routes: GET /user/info (any valid token), GET /admin/stats (scope "admin"), GET /healthz.
+// Routes: GET /user/info (any valid token), GET /admin/stats (scope "admin"),
+// GET /organizations/:id/info (a token for that organization), GET /healthz, and the RFC 9728
+// document at GET /.well-known/oauth-protected-resource.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { AuthError, createVerifier, type Claims, type RemoteKeyEvent } from '../index.js';
+import { AuthError, createVerifier, type Claims, type RemoteKeyEvent, type Verifier } from '../index.js';
 import { createDpopVerifier } from '../dpop/index.js';
+import { createOrganizationVerifier, type OrganizationAuth } from '../logto/index.js';
+import { createResourceMetadata, type ResourceMetadata } from '../resource-metadata.js';
 import { ConfigError, loadConfig, type DemoConfig } from './config.js';
 import { devKeyPath, removeDevKey, saveDevKey } from './dev-key.js';
 import { ALLOWED_METHODS, corsHeaders, preflightHeaders, requestPath, sendAuthError, sendJson } from './http.js';
@@ -30,35 +34,14 @@ type Route = (req: IncomingMessage) => Promise<unknown>;
 
 export async function startServer(config: DemoConfig, log: (line: string) => void = console.log): Promise<RunningServer> {
   const { issuer, localIssuer } = await chooseIssuer(config);
+  // Filled once the server listens (the metadata URL needs its address) and the keys load.
+  let routes: ReadonlyMap<string, Route> = new Map();
+  let organizationRoute: ((id: string) => Route) | undefined;
+  const routeFor = (path: string): Route | undefined => {
+    const organization = /^\/organizations\/([^/]+)\/info$/.exec(path)?.[1];
+    return organization === undefined ? routes.get(path) : organizationRoute?.(organization);
+  };
   try {
-    // Keys come the normal remote way even for the local issuer: discovery → JWKS → cache.
-    const verify = createVerifier({
-      issuer,
-      audience: config.audience,
-      jwksUri: config.jwksUri,
-      requiredScopes: config.requiredScopes,
-      onEvent: (event) => log(`keys: ${describeKeyEvent(event)}`),
-    });
-    await verify.ready(); // an unreachable or misconfigured issuer fails here, at boot
-    // With DPOP on, the DPoP leaf wraps the same verifier. The htu origin is this server's
-    // own URL, known once it listens; never the request's Host header.
-    let publicOrigin = '';
-    const verifyDpop = config.dpop === 'off' ? undefined
-      : createDpopVerifier(verify, { mode: config.dpop, publicOrigin: () => publicOrigin });
-    const authenticate = (req: IncomingMessage, scopes?: string[]) => (verifyDpop === undefined
-      ? verify(req.headersDistinct, scopes && { scopes })
-      : verifyDpop({ method: req.method ?? '', url: req.url ?? '/', headers: req.headersDistinct }, scopes && { scopes }));
-
-    const started = Date.now();
-    const routes = new Map<string, Route>([
-      ['/healthz', async () => ({ status: 'ok', keys: verify.keyCache() })],
-      ['/user/info', async (req) => userInfo(await authenticate(req))],
-      ['/admin/stats', async (req) => {
-        await authenticate(req, ['admin']); // 403 insufficient_scope without it
-        return { uptime_seconds: Math.round((Date.now() - started) / 1000) };
-      }],
-    ]);
-
     const inFlight = new Set<ServerResponse>();
     let shuttingDown = false;
     const server = createServer((req, res) => {
@@ -84,7 +67,7 @@ export async function startServer(config: DemoConfig, log: (line: string) => voi
     // Returns the AuthError code, if any, for the log line.
     async function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<string | undefined> {
       const cors = corsHeaders(config.corsOrigin);
-      const route = routes.get(path);
+      const route = routeFor(path);
       if (route === undefined) return void sendJson(res, 404, { error: 'not_found', code: 'http.not_found', message: 'No such route.' }, cors);
       if (req.method === 'OPTIONS') return void res.writeHead(204, { ...cors, ...preflightHeaders() }).end();
       if (req.method !== 'GET') {
@@ -105,10 +88,42 @@ export async function startServer(config: DemoConfig, log: (line: string) => voi
       server.listen(config.port, config.host, resolve);
     });
     const { address, port } = server.address() as AddressInfo;
-    publicOrigin = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+    const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+    const metadata = resourceMetadataFor(url, issuer, config);
+    try {
+      // Keys come the normal remote way even for the local issuer: discovery → JWKS → cache.
+      const verify = createVerifier({
+        issuer,
+        audience: config.audience,
+        jwksUri: config.jwksUri,
+        requiredScopes: config.requiredScopes,
+        typ: 'at+jwt', // RFC 9068 §4; Logto and the local issuer sign access tokens with it
+        resourceMetadata: metadata?.url,
+        onEvent: (event) => log(`keys: ${describeKeyEvent(event)}`),
+      });
+      await verify.ready(); // an unreachable or misconfigured issuer fails here, at boot
+      // With DPOP on, the DPoP leaf wraps the same verifier. The htu origin is this server's
+      // own URL, known once it listens; never the request's Host header.
+      const verifyDpop = config.dpop === 'off' ? undefined
+        : createDpopVerifier(verify, { mode: config.dpop, publicOrigin: () => url });
+      const authenticate: Authenticate = (req, scopes) => (verifyDpop === undefined
+        ? verify(req.headersDistinct, scopes && { scopes })
+        : verifyDpop({ method: req.method ?? '', url: req.url ?? '/', headers: req.headersDistinct }, scopes && { scopes }));
+      routes = demoRoutes(verify, authenticate, metadata);
+      // The organization route takes Bearer tokens only: with DPOP on it is not offered, so it
+      // cannot become a way around the DPoP requirement.
+      const verifyOrganization = createOrganizationVerifier(verify, { apiAudience: config.audience });
+      if (verifyDpop === undefined) {
+        organizationRoute = (organization) => async (req) => organizationInfo(await verifyOrganization(req.headersDistinct, { organization }));
+      }
+    } catch (error) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      throw error;
+    }
     let closing: Promise<void> | undefined;
     return {
-      url: publicOrigin,
+      url,
       issuer,
       audience: config.audience,
       localIssuer,
@@ -131,6 +146,36 @@ async function chooseIssuer(config: DemoConfig): Promise<{ issuer: string; local
   if (config.issuer !== undefined) return { issuer: config.issuer, localIssuer: undefined };
   const localIssuer = await startLocalIssuer();
   return { issuer: localIssuer.issuer, localIssuer };
+}
+
+type Authenticate = (req: IncomingMessage, scopes?: string[]) => Promise<Claims>;
+
+function demoRoutes(verify: Verifier, authenticate: Authenticate, metadata: ResourceMetadata | undefined): ReadonlyMap<string, Route> {
+  const started = Date.now();
+  return new Map<string, Route>([
+    ['/healthz', async () => ({ status: 'ok', keys: verify.keyCache() })],
+    ['/user/info', async (req) => userInfo(await authenticate(req))],
+    ['/admin/stats', async (req) => {
+      await authenticate(req, ['admin']); // 403 insufficient_scope without it
+      return { uptime_seconds: Math.round((Date.now() - started) / 1000) };
+    }],
+    ...(metadata === undefined ? [] : [[metadata.path, async () => metadata.document] as [string, Route]]),
+  ]);
+}
+
+// RFC 9728: this API, as the resource a client asks tokens for. The resource is the demo's
+// own URL, so plain http is possible only on loopback (the leaf refuses anything else); on
+// another host the demo runs without the document.
+function resourceMetadataFor(url: string, issuer: string, config: DemoConfig): ResourceMetadata | undefined {
+  try {
+    return createResourceMetadata({ resource: url, scopes_supported: ['read:profile', 'admin', ...config.requiredScopes], resource_name: 'clearjwt demo' }, { issuer });
+  } catch {
+    return undefined;
+  }
+}
+
+function organizationInfo(auth: OrganizationAuth): Record<string, unknown> {
+  return { organization_id: auth.organizationId, kind: auth.kind, sub: auth.subject, client_id: auth.clientId, scopes: auth.scopes };
 }
 
 function userInfo(claims: Claims): Record<string, unknown> {
@@ -213,6 +258,7 @@ function banner(running: RunningServer, config: DemoConfig): string {
     `curl -i ${running.url}/user/info`,
     '',
     `Mint another: npm run token -- --scope "read:profile admin" --sub user_123`,
+    `Organizations: npm run token -- --organization org1 (or --organization-api org1), then GET /organizations/org1/info`,
     '');
   return lines.join('\n');
 }

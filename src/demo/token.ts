@@ -13,8 +13,12 @@ import { loadOrCreateClientKey, makeProof } from './dpop-client.js';
 import { importSigningKey, mintToken } from './local-issuer.js';
 
 const USAGE = `usage: npm run token -- [--sub user_123] [--scope "read:profile admin"] [--aud <audience>]
-                       [--expires-in 3600] [--client-id demo-client] [--org <organization id>] [--dpop]
-       npm run token -- proof --method GET --url http://127.0.0.1:3000/user/info [--token <access token>]`;
+                       [--expires-in 3600] [--client-id demo-client] [--dpop]
+                       [--organization <id> | --organization-api <id>]
+       npm run token -- proof --method GET --url http://127.0.0.1:3000/user/info [--token <access token>]
+  (no organization flag)   a global API resource token: aud = the API
+  --organization <id>      an organization token: aud = urn:logto:organization:<id>
+  --organization-api <id>  an organization-level API resource token: aud = the API, organization_id = <id>`;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -25,7 +29,8 @@ async function main(): Promise<void> {
       aud: { type: 'string' },
       'expires-in': { type: 'string', default: '3600' },
       'client-id': { type: 'string', default: 'demo-client' },
-      org: { type: 'string' },
+      organization: { type: 'string' },
+      'organization-api': { type: 'string' },
       dpop: { type: 'boolean', default: false },
       method: { type: 'string' },
       url: { type: 'string' },
@@ -51,15 +56,20 @@ async function main(): Promise<void> {
     fail(`the demo that wrote ${path} is no longer running (its issuer ${devKey.issuer} does not answer with key ${devKey.kid}): start it with npm start`);
   }
 
+  const { organization, 'organization-api': organizationApi } = values;
+  if (organization !== undefined && organizationApi !== undefined) fail(`--organization and --organization-api are two kinds of token; pick one\n${USAGE}`);
   const audience = values.aud ?? devKey.audience;
   const jkt = values.dpop ? loadOrCreateClientKey(clientKeyPath).jkt : undefined;
   const token = mintToken(importSigningKey(devKey), {
-    audience, sub: values.sub, scope: values.scope, expiresIn, clientId: values['client-id'], organizationId: values.org, jkt,
+    audience, sub: values.sub, scope: values.scope, expiresIn, clientId: values['client-id'], organization, organizationId: organizationApi, jkt,
   });
+  const organizationId = organization ?? organizationApi;
+  const route = organizationId === undefined ? '/user/info' : `/organizations/${organizationId}/info`;
   console.log(token);
-  const url = `${devKey.apiUrl}/user/info`;
+  const url = `${devKey.apiUrl}${route}`;
+  const kind = `${organization === undefined ? `aud=${audience}` : `aud=urn:logto:organization:${organization}`}${organizationApi === undefined ? '' : ` organization_id=${organizationApi}`}`;
   console.error(jkt === undefined
-    ? `\n# sub=${values.sub} scope="${values.scope}" aud=${audience}; try:\ncurl -i ${url} -H "Authorization: Bearer ${token}"`
+    ? `\n# sub=${values.sub} scope="${values.scope}" ${kind}; try:\ncurl -i ${url} -H "Authorization: Bearer ${token}"`
     : `\n# DPoP-bound (cnf.jkt=${jkt}); with TOKEN set to it, try:\ncurl -i ${url} -H "Authorization: DPoP $TOKEN" -H "DPoP: $(npm run -s token -- proof --method GET --url ${url} --token "$TOKEN")"`);
 }
 

@@ -91,7 +91,8 @@ export function signToken(alg: keyof typeof SIGNERS, kid: string | undefined, cl
   const { file, hash } = SIGNERS[alg];
   const privateKey = privateKeys.get(file) ?? createPrivateKey(readFileSync(join(FIXTURES_DIR, 'keys', file)));
   privateKeys.set(file, privateKey);
-  const header = Buffer.from(JSON.stringify(kid === undefined ? { alg } : { alg, kid })).toString('base64url');
+  // typ at+jwt, as Logto signs access tokens (RFC 9068 §2.1): the README's examples check it.
+  const header = Buffer.from(JSON.stringify(kid === undefined ? { alg, typ: 'at+jwt' } : { alg, typ: 'at+jwt', kid })).toString('base64url');
   const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
   const signingInput = `${header}.${payload}`;
   const signature = sign(hash, Buffer.from(signingInput), { key: privateKey, dsaEncoding: 'ieee-p1363' });
