@@ -322,7 +322,9 @@ function readAll<Table extends Record<string, Reader>>(
 ): ReadOptions<Table> {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) throw optionError(notAnObject);
   refuseUnknownNames(options, Object.keys(readers), path);
-  const read: Record<string, unknown> = {};
+  // No prototype: an option left out reads as undefined even when Object.prototype has been
+  // polluted elsewhere in the process (a `jwks` or `clockTolerance` it supplies is ignored).
+  const read: Record<string, unknown> = Object.create(null);
   for (const name of Reflect.ownKeys(options) as string[]) {
     const value: unknown = (options as Record<string, unknown>)[name];
     if (value !== undefined) read[name] = (readers[name] as (value: unknown, name: string) => unknown)(value, path + name);

@@ -10,8 +10,8 @@ import { REPO_ROOT } from './support/vectors.js';
 
 test('dpop index: the public surface', () => {
   assert.deepEqual(Object.keys(dpop).sort(), ['DEFAULT_REPLAY_STORE_MAX', 'MAX_PROOF_LENGTH', 'createDpopVerifier', 'createMemoryReplayStore']);
-  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { exports: Record<string, { import?: string }> };
-  assert.equal(manifest.exports['./dpop']?.import, './dist/dpop/index.js');
+  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { exports: Record<string, { default?: string }> };
+  assert.equal(manifest.exports['./dpop']?.default, './dist/dpop/index.js', 'import and require() both');
 });
 
 test('dpop index: the core never imports the DPoP leaf', () => {

@@ -118,6 +118,20 @@ test('verifier settings: defaults filled in one place, frozen', () => {
   assert.equal(readVerifierOptions({ ...STATIC, typ: 'Application/AT+JWT' }).issuers[0]!.rules.typ, 'at+jwt');
 });
 
+test('options left out are not read through a polluted Object.prototype', () => {
+  const polluted = Object.prototype as Record<string, unknown>;
+  const pollution = { clockTolerance: 300, requiredScopes: ['x'], realm: 'polluted', cache: false, typ: 'polluted' };
+  Object.assign(polluted, pollution);
+  try {
+    const settings = readVerifierOptions(STATIC);
+    const { rules } = settings.issuers[0]!;
+    assert.deepEqual([rules.clockTolerance, rules.requiredScopes, settings.realm, rules.typ], [5, [], undefined, undefined]);
+    assert.notEqual(settings.cache, undefined, 'the cache stays on');
+  } finally {
+    for (const name of Object.keys(pollution)) delete polluted[name];
+  }
+});
+
 test('cache: on by default; true and {} are the default; false is off; each member checked, the other defaulted', () => {
   const MiB = 1024 * 1024;
   const accepted: Array<[unknown, unknown]> = [

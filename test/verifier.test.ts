@@ -237,12 +237,9 @@ test('verifier: an unreachable issuer makes ready() reject with a 503, and reque
   assert.equal(onRequest.status, 503);
 });
 
-// Issue 12 item 5 / the adapters report: a 503's Retry-After should say when the key cache
-// will next try. forThisRequest copies retryAfter into the per-request error; src/remote does
-// not yet set it (planKeySet's `fail` and fetchAndKeep's throw), so this waits for that change.
-test('verifier: a 503 carries the key cache\'s next try as Retry-After', {
-  todo: 'src/remote sets AuthError.retryAfter from the back-off (cache-policy planKeySet fail; jwks-cache fetchAndKeep throw)',
-}, async () => {
+// A 503's Retry-After says when the key cache will next try (the provider's own Retry-After
+// here lengthens the back-off to 7 s); forThisRequest copies it into the per-request error.
+test('verifier: a 503 carries the key cache\'s next try as Retry-After', async () => {
   const server = await startKeyServer({ keys: [] });
   server.route(server.jwksPath, (_, response) => sendJson(response, 503, {}, { 'retry-after': '7' }));
   try {

@@ -102,7 +102,7 @@ export const usableSet = ({ cached }: CacheState, now: number): KeySet | undefin
 export type KeySetPlan =
   | { readonly use: KeySet; readonly refresh: FetchReason | undefined }
   | { readonly wait: FetchReason }
-  | { readonly fail: AuthError };
+  | { readonly fail: AuthError; readonly retryInMs: number };
 
 /**
  * What a request does for its key set: use the cached one at once, starting a background
@@ -116,7 +116,7 @@ export function planKeySet(state: CacheState, now: number): KeySetPlan {
     if (inFlight !== undefined || isBackingOff(state, now)) return { use: cached.keySet, refresh: undefined };
     return { use: cached.keySet, refresh: !isFresh(state, now) ? 'expired' : now >= cached.refreshAt ? 'expiring' : undefined };
   }
-  if (backoff !== undefined && inFlight === undefined && isBackingOff(state, now)) return { fail: backoff.error };
+  if (backoff !== undefined && inFlight === undefined && isBackingOff(state, now)) return { fail: backoff.error, retryInMs: backoff.retryAt - now };
   return { wait: cached === undefined ? 'initial' : 'expired' };
 }
 

@@ -76,7 +76,7 @@ async function resolveKey(cache: Cache, { alg, kid }: JwsHeader): Promise<Verifi
 
 async function currentKeySet(cache: Cache): Promise<KeySet> {
   const plan = planKeySet(cache.state, cache.settings.now());
-  if ('fail' in plan) throw plan.fail;
+  if ('fail' in plan) throw retryLater(plan.fail, plan.retryInMs);
   if ('wait' in plan) return fetchOnce(cache, plan.wait, undefined);
   if (plan.refresh !== undefined) fetchOnce(cache, plan.refresh, undefined).catch(() => {}); // reported as fetch_failed
   return plan.use;
@@ -118,8 +118,13 @@ async function fetchAndKeep(cache: Cache, reason: FetchReason): Promise<KeySet> 
     const { retryAt, failedAt } = state.backoff!;
     const servingStale = usableSet(state, settings.now()) !== undefined;
     emit({ type: 'fetch_failed', url: url.href, durationMs: performance.now() - started, reason, code: error.code, error, servingStale, retryInMs: retryAt - failedAt });
-    throw error;
+    throw retryLater(error, retryAt - failedAt);
   }
+}
+
+// RFC 9110 §10.2.3: a 503 tells the client when to come back; that is when we will next fetch.
+function retryLater({ code, cause, detail }: AuthError, retryInMs: number): AuthError {
+  return new AuthError(code, { cause, detail, retryAfter: Math.max(1, retryInMs / 1000) });
 }
 
 async function loadKeySet(url: URL, previous: KeySet | undefined, { settings, emit }: Cache): Promise<{ keySet: KeySet; maxAgeSeconds: number | undefined }> {
