@@ -93,36 +93,24 @@ export function checkTime(claims: Claims, rules: Pick<ClaimRules, 'clockToleranc
 
 // RFC 7519 §4.1: registered claims have fixed JSON types. A wrong type is an error, not
 // something to coerce ("1767229200" is not a NumericDate). organization_id is Logto's (a
-// string when present); its meaning belongs to a Logto leaf.
-const STRING_CLAIMS = ['iss', 'sub', 'jti', 'scope', 'client_id', 'organization_id'] as const;
-const NUMERIC_DATE_CLAIMS = ['exp', 'nbf', 'iat'] as const;
-const STRING_OR_ARRAY_CLAIMS = ['aud', 'scp'] as const;
+// string when present); its meaning belongs to a Logto leaf. RFC 7519 §2: a NumericDate is a
+// JSON number of seconds; non-integer values are allowed. Checked in this order.
+const isString = (value: unknown): boolean => typeof value === 'string';
+const CLAIM_TYPES = [
+  { expected: 'string', names: ['iss', 'sub', 'jti', 'scope', 'client_id', 'organization_id'], test: isString },
+  { expected: 'NumericDate', names: ['exp', 'nbf', 'iat'], test: Number.isFinite },
+  { expected: 'string or array of strings', names: ['aud', 'scp'], test: (value: unknown) => isString(value) || (Array.isArray(value) && value.every(isString)) },
+] as const;
 
-function checkTypes(claims: Record<string, unknown>): void {
-  for (const claim of STRING_CLAIMS) {
-    if (Object.hasOwn(claims, claim) && typeof claims[claim] !== 'string') throw claimTypeError(claims, claim, 'string');
-  }
-  for (const claim of NUMERIC_DATE_CLAIMS) {
-    if (Object.hasOwn(claims, claim) && !isNumericDate(claims[claim])) throw claimTypeError(claims, claim, 'NumericDate');
-  }
-  for (const claim of STRING_OR_ARRAY_CLAIMS) {
-    const value = own(claims, claim);
-    if (value !== undefined && typeof value !== 'string' && !isStringArray(value)) throw claimTypeError(claims, claim, 'string or array of strings');
-  }
-}
-
+// Parsed JSON holds no `undefined`, so own() returns undefined exactly for an absent claim.
 // The detail names the claim and the JSON type found, never the value.
-function claimTypeError(claims: Record<string, unknown>, claim: string, expected: 'string' | 'NumericDate' | 'string or array of strings'): AuthError {
-  return new AuthError('auth.jwt_claim_invalid', { detail: { check: 'claim_type', claim, expected, found: jsonType(claims[claim]) } });
-}
-
-// RFC 7519 §2: NumericDate is a JSON number of seconds; non-integer values are allowed.
-function isNumericDate(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
-}
-
-function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+function checkTypes(claims: Record<string, unknown>): void {
+  for (const { expected, names, test } of CLAIM_TYPES) {
+    for (const claim of names) {
+      const value = own(claims, claim);
+      if (value !== undefined && !test(value)) throw new AuthError('auth.jwt_claim_invalid', { detail: { check: 'claim_type', claim, expected, found: jsonType(value) } });
+    }
+  }
 }
 
 function audienceMatches(aud: string | readonly string[] | undefined, accepted: readonly string[]): boolean {
@@ -145,12 +133,10 @@ function grantedScopes(claims: Record<string, unknown>): ReadonlySet<string> {
 // the resource needs.
 export function checkScopes(granted: ReadonlySet<string>, required: readonly string[], callScopes: readonly string[] = []): void {
   const needed = callScopes.length === 0 ? required : [...required, ...callScopes];
-  for (const item of needed) if (!granted.has(item)) throw scopeError(granted, [...new Set(needed)]);
-}
-
-function scopeError(granted: ReadonlySet<string>, requiredScopes: readonly string[]): AuthError {
+  if (needed.every((item) => granted.has(item))) return;
+  const requiredScopes = [...new Set(needed)];
   const missing = requiredScopes.filter((item) => !granted.has(item));
-  return new AuthError('auth.insufficient_scope', { requiredScopes, detail: { check: 'scope', missing, required: requiredScopes } });
+  throw new AuthError('auth.insufficient_scope', { requiredScopes, detail: { check: 'scope', missing, required: requiredScopes } });
 }
 
 // RFC 9068 §4 requires typ "at+jwt"; RFC 7515 §4.1.9 makes media types case-insensitive

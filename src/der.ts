@@ -94,11 +94,6 @@ export function ecdsaRawToDer(rawSignature: Uint8Array, componentLength: number)
   if (rawSignature.length !== 2 * componentLength) return null;
   const r = rawSignature.subarray(0, componentLength);
   const s = rawSignature.subarray(componentLength);
-  if (isZero(r) || isZero(s)) return null;
+  if (r.every((byte) => byte === 0) || s.every((byte) => byte === 0)) return null;
   return sequence(integer(r), integer(s));
-}
-
-function isZero(bytes: Uint8Array): boolean {
-  for (const byte of bytes) if (byte !== 0) return false;
-  return true;
 }

@@ -111,7 +111,7 @@ function importRsa(jwk: Record<string, unknown>): ImportedKey {
   const modulus = withoutSignOctet(requiredBytes(jwk, 'n'));
   const exponent = requiredBytes(jwk, 'e');
   if (modulus[0] === 0 || exponent[0] === 0) throw jwkError('auth.jwk_invalid', 'n,e', 'no leading zero octet');
-  const bits = bitLength(modulus);
+  const bits = (modulus.length - 1) * 8 + (32 - Math.clz32(modulus[0]!)); // modulus[0] ≠ 0: checked above
   if (bits < RSA_KEY_BOUNDS.minModulusBits) throw jwkError('auth.jwk_rsa_too_small', 'n', `at least ${RSA_KEY_BOUNDS.minModulusBits} bits`, bits);
   if (bits > RSA_KEY_BOUNDS.maxModulusBits) throw jwkError('auth.jwk_unsupported', 'n', `at most ${RSA_KEY_BOUNDS.maxModulusBits} bits`, bits);
   // RFC 8017 §3.1: 3 ≤ e ≤ n − 1, and e is odd (RSA_KEY_BOUNDS says why).
@@ -185,8 +185,4 @@ function optionalString(jwk: Record<string, unknown>, member: string): string | 
 // member's value never is (only its name).
 function jwkError(code: AuthErrorCode, member: string, expected: string, found?: string | number): AuthError {
   return new AuthError(code, { detail: found === undefined ? { check: 'jwk', member, expected } : { check: 'jwk', member, expected, found } });
-}
-
-function bitLength(unsignedBigEndian: Uint8Array): number {
-  return (unsignedBigEndian.length - 1) * 8 + (32 - Math.clz32(unsignedBigEndian[0]!));
 }

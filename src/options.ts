@@ -109,6 +109,24 @@ export const MAX_TOKEN_CACHE_TOTAL_LENGTH = 1024 * 1024 * 1024;
 // DEFAULT_MAX_TOKEN_LENGTH (src/jws.ts), DEFAULT_TIMEOUT_MS and DEFAULT_MAX_RESPONSE_BYTES
 // (src/remote/fetch-json.ts) are also the defaults of those layers used on their own.
 
+// --- the readers' small vocabulary (before the tables, which use it as they are built) ---
+
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER): (value: unknown, name: string) => number =>
+  when((value) => Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max, `an integer from ${min} to ${max}`);
+// NaN fails both comparisons; Infinity fails the one with a finite bound (Number.MAX_VALUE at most).
+const numberFrom = (min: number, max = Number.MAX_VALUE) => (value: unknown): boolean => typeof value === 'number' && value >= min && value <= max;
+const isFunction = (value: unknown): boolean => typeof value === 'function';
+const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value !== '';
+const isNonEmptyArray = (value: unknown): value is unknown[] => Array.isArray(value) && value.length > 0;
+const isAudience = (value: unknown): boolean => isNonEmptyString(value) || (isNonEmptyArray(value) && value.every(isNonEmptyString));
+const audienceList = (value: string | readonly string[]): readonly string[] => Object.freeze(typeof value === 'string' ? [value] : [...value]);
+const isAlgorithmList = (value: unknown): boolean => isNonEmptyArray(value) && value.every((alg) => getAlgorithm(alg) !== undefined);
+
+// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), which also keeps `"` and
+// `\` out of the challenge's scope="…" (RFC 6750 §3).
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+const isScopeList = (value: unknown): boolean => Array.isArray(value) && value.every((scope) => typeof scope === 'string' && SCOPE_TOKEN.test(scope));
+
 // --- the tables: option name → reader -----------------------------------------------------
 // A reader takes the option's value (never undefined: absent options are not read) and its
 // path, and returns the setting or throws a TypeError naming the path. Each table is typed
@@ -138,7 +156,7 @@ const VERIFIER_READERS = {
   jwksCache: (value: unknown) => readAll(value, JWKS_CACHE_READERS, 'jwksCache.'),
   onEvent: when<(event: RemoteKeyEvent) => void>(isFunction, 'a function'),
   algorithms: when(isAlgorithmList, `a non-empty array of ${SUPPORTED_ALGORITHMS.join(', ')}`, (list: JwsAlgorithm[]) => new Set(list)),
-  requiredScopes: when(isScopeList, 'an array of scope tokens', (list: readonly string[]) => freezeCopy(list)),
+  requiredScopes: when(isScopeList, 'an array of scope tokens', (list: readonly string[]) => Object.freeze([...list])),
   clockTolerance: when<number>(numberFrom(0, MAX_CLOCK_TOLERANCE), `a number of seconds from 0 to ${MAX_CLOCK_TOLERANCE}`),
   maxTokenAge: when<number>(numberFrom(0), 'a number ≥ 0 (seconds)'),
   typ: when(isNonEmptyString, 'a non-empty string', normalizeMediaType),
@@ -310,7 +328,7 @@ export function readCallOptions(options: VerifyCallOptions | undefined): CallSet
   return { scopes: read.scopes ?? NO_SCOPES, audiences: read.audience };
 }
 
-// --- the readers' small vocabulary --------------------------------------------------------
+// --- the readers' types and table walker -------------------------------------------------
 
 type Reader = (value: never, name: string) => unknown;
 type Readers<Options> = { readonly [Name in keyof Required<Options>]: Reader };
@@ -340,42 +358,7 @@ function when<Out, In = Out>(test: (value: unknown) => boolean, expected: string
   };
 }
 
-function integer(min: number, max = Number.MAX_SAFE_INTEGER): (value: unknown, name: string) => number {
-  return when((value) => Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max, `an integer from ${min} to ${max}`);
-}
 
-function numberFrom(min: number, max = Infinity): (value: unknown) => boolean {
-  return (value) => typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max;
-}
-
-function isFunction(value: unknown): boolean {
-  return typeof value === 'function';
-}
-function isNonEmptyString(value: unknown): value is string {
-  return typeof value === 'string' && value !== '';
-}
-function isNonEmptyArray(value: unknown): value is unknown[] {
-  return Array.isArray(value) && value.length > 0;
-}
-function isAudience(value: unknown): boolean {
-  return isNonEmptyString(value) || (isNonEmptyArray(value) && value.every(isNonEmptyString));
-}
-function audienceList(value: string | readonly string[]): readonly string[] {
-  return freezeCopy(typeof value === 'string' ? [value] : value);
-}
-function isAlgorithmList(value: unknown): boolean {
-  return isNonEmptyArray(value) && value.every((alg) => getAlgorithm(alg as string) !== undefined);
-}
-function freezeCopy<T>(list: readonly T[]): readonly T[] {
-  return Object.freeze([...list]);
-}
-
-// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), which also keeps `"` and
-// `\` out of the challenge's scope="…" (RFC 6750 §3).
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
-function isScopeList(value: unknown): boolean {
-  return Array.isArray(value) && value.every((scope) => typeof scope === 'string' && SCOPE_TOKEN.test(scope));
-}
 
 // RFC 9728 §5.1: the metadata URL goes into a quoted-string; visible ASCII without `"` or `\`
 // keeps it intact there, and a fragment has no meaning in a URL that is fetched.
@@ -384,13 +367,8 @@ function isMetadataUrl(value: unknown): boolean {
   return ['https:', 'http:'].includes(new URL(value).protocol);
 }
 
-function optionError(message: string, cause?: unknown): TypeError {
-  return new TypeError(`clearjwt: ${message}`, cause === undefined ? undefined : { cause });
-}
-
-function refuse(message: string): never {
-  throw optionError(message);
-}
+const optionError = (message: string, cause?: unknown): TypeError => new TypeError(`clearjwt: ${message}`, cause === undefined ? undefined : { cause });
+const refuse = (message: string): never => { throw optionError(message); };
 
 /** Any own key we do not know, symbols included, is refused with the closest known name. */
 export function refuseUnknownNames(options: object, known: readonly string[], path: string): void {

@@ -6,7 +6,7 @@ import { checkClaims, checkScopes, type ClaimRules, type Claims } from './claims
 import { AuthError, toAuthError } from './errors.js';
 import type { KeySource, KeySourceSnapshot } from './key-source.js';
 import { selectIssuer } from './issuers.js';
-import { readCallOptions, readVerifierOptions, type CallSettings, type IssuerSettings, type KeySettings, type VerifierOptions, type VerifyCallOptions } from './options.js';
+import { readCallOptions, readVerifierOptions, type CallSettings, type IssuerSettings, type VerifierOptions, type VerifyCallOptions } from './options.js';
 import { createRemoteKeySource } from './remote/jwks-cache.js';
 import { cacheVerifiedTokens, type VerifiedToken } from './token-cache.js';
 import type { VerificationKey } from './jwk.js';
@@ -68,11 +68,16 @@ export function createVerifier<Custom extends object = Record<never, never>>(opt
   }
   // Not async: the option and header checks reject without an extra promise around the rest.
   function verify(headers: HeadersInput | null | undefined, callOptions?: VerifyCallOptions): Promise<Claims<Custom>> {
+    let call: CallSettings;
     try {
-      const call = readCallOptions(callOptions); // a TypeError: the caller's bug, not the client's
-      return verifyWithScopes(headerToken(headers, challenge), call);
+      call = readCallOptions(callOptions); // a TypeError: the caller's bug, not the client's
     } catch (error) {
       return Promise.reject(error);
+    }
+    try {
+      return verifyWithScopes(extractBearerToken(headers), call); // async: it never throws
+    } catch (error) {
+      return Promise.reject(forThisRequest(error, challenge));
     }
   }
   const token = async (token: string, callOptions?: VerifyCallOptions): Promise<Claims<Custom>> =>
@@ -96,14 +101,6 @@ interface Challenge {
   readonly resourceMetadata: string | undefined;
 }
 
-function headerToken(headers: HeadersInput | null | undefined, challenge: Challenge): string {
-  try {
-    return extractBearerToken(headers);
-  } catch (error) {
-    throw forThisRequest(error, challenge);
-  }
-}
-
 // A fresh error for every request: one failed key fetch is shared by all the requests
 // waiting on it, and a framework that decorates errors must not leak between them. Anything
 // that is not an AuthError fails closed (toAuthError).
@@ -120,7 +117,9 @@ interface Pipeline {
 // One pipeline (claim rules and key source) per trusted issuer. With one issuer every token
 // goes to it, as before; with several, the token's unverified iss picks one (src/issuers.ts).
 function createPipelines(issuers: readonly IssuerSettings[], decode: DecodeOptions) {
-  const pipelines: readonly Pipeline[] = issuers.map(({ rules, keys }) => ({ rules, keySource: createKeySource(keys) }));
+  const pipelines: readonly Pipeline[] = issuers.map(({ rules, keys }) => ({
+    rules, keySource: keys.kind === 'static' ? keys.source : createRemoteKeySource(keys.options),
+  }));
   const byIssuer = new Map(pipelines.map((pipeline) => [pipeline.rules.issuer, pipeline]));
   return {
     forToken: pipelines.length === 1 ? () => pipelines[0]! : (token: string) => selectIssuer(token, decode, byIssuer),
@@ -132,8 +131,4 @@ function createPipelines(issuers: readonly IssuerSettings[], decode: DecodeOptio
       return pipeline.keySource.snapshot();
     },
   };
-}
-
-function createKeySource(keys: KeySettings): KeySource {
-  return keys.kind === 'static' ? keys.source : createRemoteKeySource(keys.options);
 }
