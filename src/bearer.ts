@@ -33,8 +33,13 @@ export function extractBearerToken(headers: HeadersInput | null | undefined): st
 export function extractCredentials(
   headers: HeadersInput | null | undefined, schemes: readonly string[],
 ): { readonly scheme: string; readonly token: string } {
-  const authorization = readAuthorization(headers);
+  // Several Authorization values are ambiguous (which one did the client mean?), so they are
+  // a format error rather than a guess. Non-string values cannot be credentials at all.
+  const values = readHeaderValues(headers, 'authorization');
+  if (values.length > 1) throw headerError('auth.authorization_token_invalid_format', 'several_values');
+  const authorization = values[0];
   if (authorization === undefined || authorization === '') throw headerError('auth.authorization_header_missing', 'missing');
+  if (typeof authorization !== 'string') throw headerError('auth.authorization_token_invalid_format', 'not_a_string');
 
   // RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token. Like the guide, we accept exactly
   // one space: anything else is not "<scheme> <token>".
@@ -52,20 +57,7 @@ export function extractCredentials(
 
 type HeaderFailure = Extract<AuthErrorDetail, { check: 'authorization' }>['reason'];
 
-function headerError(code: AuthErrorCode, reason: HeaderFailure): AuthError {
-  return new AuthError(code, { detail: { check: 'authorization', reason } });
-}
-
-// Several Authorization values are ambiguous (which one did the client mean?), so they are
-// a format error rather than a guess. Non-string values cannot be credentials at all.
-function readAuthorization(headers: HeadersInput | null | undefined): string | undefined {
-  const values = readHeaderValues(headers, 'authorization');
-  if (values.length > 1) throw headerError('auth.authorization_token_invalid_format', 'several_values');
-  const value = values[0];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw headerError('auth.authorization_token_invalid_format', 'not_a_string');
-  return value;
-}
+const headerError = (code: AuthErrorCode, reason: HeaderFailure): AuthError => new AuthError(code, { detail: { check: 'authorization', reason } });
 
 /**
  * Every value of the header `name` (lower case), whatever the headers' shape: names compared

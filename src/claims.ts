@@ -72,8 +72,7 @@ export function checkTime(claims: Claims, rules: Pick<ClaimRules, 'clockToleranc
   const exp = own(claims, 'exp') as number | undefined;
   const nbf = own(claims, 'nbf') as number | undefined;
   const iat = own(claims, 'iat') as number | undefined;
-  const tolerance = rules.clockTolerance;
-  const maxTokenAge = rules.maxTokenAge;
+  const { clockTolerance: tolerance, maxTokenAge } = rules;
   // RFC 9068 §2.2: exp is required in an access token; a token without one would never die.
   if (exp === undefined) throw new AuthError('auth.jwt_exp_missing', { detail: { check: 'exp', exp, now, tolerance } });
   // A clock that returns NaN would make every comparison below false, i.e. pass.

@@ -183,6 +183,5 @@ function optionalString(jwk: Record<string, unknown>, member: string): string | 
 
 // JWKs here are public keys: member names and public values may be logged. A private
 // member's value never is (only its name).
-function jwkError(code: AuthErrorCode, member: string, expected: string, found?: string | number): AuthError {
-  return new AuthError(code, { detail: found === undefined ? { check: 'jwk', member, expected } : { check: 'jwk', member, expected, found } });
-}
+const jwkError = (code: AuthErrorCode, member: string, expected: string, found?: string | number): AuthError =>
+  new AuthError(code, { detail: found === undefined ? { check: 'jwk', member, expected } : { check: 'jwk', member, expected, found } });

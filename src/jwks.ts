@@ -71,6 +71,5 @@ export function selectKey(keySet: KeySet, alg: JwsAlgorithm, kid: string | undef
 type KeyFailure = Extract<AuthErrorDetail, { check: 'key' }>['reason'];
 
 // Key ids are public (the issuer publishes them), so the detail lists the ones we hold.
-function keyError(code: AuthErrorCode, reason: KeyFailure, keySet: KeySet, alg: JwsAlgorithm, kid: string | undefined): AuthError {
-  return new AuthError(code, { detail: { check: 'key', reason, kid, alg, knownKids: keySet.keys.map((key) => key.kid) } });
-}
+const keyError = (code: AuthErrorCode, reason: KeyFailure, keySet: KeySet, alg: JwsAlgorithm, kid: string | undefined): AuthError =>
+  new AuthError(code, { detail: { check: 'key', reason, kid, alg, knownKids: keySet.keys.map((key) => key.kid) } });

@@ -43,7 +43,11 @@ export function decodeCompactJws(token: string, options: DecodeOptions = {}): De
   if (secondDot === -1 || token.indexOf('.', secondDot + 1) !== -1) throw segmentCountError(token);
   if (firstDot === 0) throw new AuthError('auth.jws_malformed', { detail: { check: 'segments', segments: 3, empty: 'header' } });
 
-  const header = parseHeader(decodeSegment(token.slice(0, firstDot), 'header'));
+  // The header gets no prototype, so a member it lacks (`kid`, `typ`) reads as undefined even
+  // if Object.prototype has been polluted elsewhere in the process.
+  const header = parseJsonObject(decodeSegment(token.slice(0, firstDot), 'header'));
+  if (header === undefined) throw new AuthError('auth.jws_header_invalid', { detail: { check: 'header', expected: 'JSON object' } });
+  Object.setPrototypeOf(header, null);
   const algorithm = checkHeader(header, options.algorithms);
   const payload = decodeSegment(token.slice(firstDot + 1, secondDot), 'payload');
   if (secondDot === token.length - 1) throw new AuthError('auth.jws_malformed', { detail: { check: 'segments', segments: 3, empty: 'signature' } });
@@ -63,14 +67,6 @@ function decodeSegment(text: string, segment: 'header' | 'payload' | 'signature'
   const bytes = decodeCanonicalBase64url(text);
   if (bytes === undefined) throw new AuthError('auth.base64url_invalid', { detail: { check: 'base64url', segment } });
   return bytes;
-}
-
-// The header gets no prototype, so a member it lacks (`kid`, `typ`) reads as undefined even
-// if Object.prototype has been polluted elsewhere in the process.
-function parseHeader(bytes: Buffer): Record<string, unknown> {
-  const header = parseJsonObject(bytes);
-  if (header === undefined) throw new AuthError('auth.jws_header_invalid', { detail: { check: 'header', expected: 'JSON object' } });
-  return Object.setPrototypeOf(header, null) as Record<string, unknown>;
 }
 
 const STRING_MEMBERS = ['kid', 'typ', 'cty'] as const;

@@ -221,13 +221,8 @@ export function readVerifierOptions(options: VerifierOptions): VerifierSettings 
   const now = read.now ?? Date.now;
   return Object.freeze({
     issuers: readIssuers(read, now),
-    decode: Object.freeze({
-      algorithms: read.algorithms ?? new Set(SUPPORTED_ALGORITHMS),
-      maxTokenLength: read.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH,
-    }),
-    realm: read.realm,
-    resourceMetadata: read.resourceMetadata,
-    now,
+    decode: Object.freeze({ algorithms: read.algorithms ?? new Set(SUPPORTED_ALGORITHMS), maxTokenLength: read.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH }),
+    realm: read.realm, resourceMetadata: read.resourceMetadata, now,
     cache: read.cache === undefined ? DEFAULT_TOKEN_CACHE : read.cache || undefined,
   });
 }

@@ -37,7 +37,7 @@ interface TokenCacheContext extends TokenCacheOptions {
 
 /** `verifyToken`, with its successes remembered (a bounded LRU: a Map keeps insertion order). */
 export function cacheVerifiedTokens(
-  verifyToken: (token: string) => Promise<VerifiedToken>, context: TokenCacheContext,
+  verifyToken: (token: string) => VerifiedToken | Promise<VerifiedToken>, context: TokenCacheContext,
 ): (token: string) => Promise<VerifiedToken> {
   const { max, maxTotalLength, isCurrent, timeRules, now } = context;
   const entries = new Map<string, VerifiedToken>();

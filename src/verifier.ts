@@ -40,10 +40,9 @@ export interface Verifier<Custom extends object = Record<never, never>> {
  * or else from the issuer (OIDC discovery or `jwksUri`, cached).
  */
 export function createVerifier<Custom extends object = Record<never, never>>(options: VerifierOptions): Verifier<Custom> {
-  const { issuers, decode, realm, resourceMetadata, now, cache } = readVerifierOptions(options);
+  const { issuers, decode, now, cache, ...challenge } = readVerifierOptions(options); // challenge: realm, resourceMetadata
   const pipelines = createPipelines(issuers, decode);
   const { rules: sharedRules } = issuers[0]!; // time, typ and scope rules: one for all issuers
-  const challenge = { realm, resourceMetadata };
   // Every check on the token but the call's scopes: a plain value, or a promise if a stage gave one.
   function verifyToken(token: string, audiences?: readonly string[]): VerifiedToken | Promise<VerifiedToken> {
     const { rules, keySource } = pipelines.forToken(token);
@@ -51,9 +50,8 @@ export function createVerifier<Custom extends object = Record<never, never>>(opt
     return checkVerifiedClaims(verifyJws(token, keySource.resolveKey, decode), callRules, now);
   }
   // The cache (on unless `cache: false`) wraps verifyToken and adds no checks of its own (src/token-cache.ts).
-  const verifyTokenOrHit = cache === undefined ? verifyToken : cacheVerifiedTokens(async (token) => verifyToken(token), {
-    ...cache, isCurrent: pipelines.isCurrent, timeRules: sharedRules, now,
-  });
+  const verifyTokenOrHit = cache === undefined ? verifyToken
+    : cacheVerifiedTokens(verifyToken, { ...cache, isCurrent: pipelines.isCurrent, timeRules: sharedRules, now });
   // The one async frame of a verification: it awaits only when a stage answered with a promise.
   async function verifyWithScopes(token: string, call: CallSettings): Promise<Claims<Custom>> {
     try {
@@ -68,16 +66,13 @@ export function createVerifier<Custom extends object = Record<never, never>>(opt
   }
   // Not async: the option and header checks reject without an extra promise around the rest.
   function verify(headers: HeadersInput | null | undefined, callOptions?: VerifyCallOptions): Promise<Claims<Custom>> {
-    let call: CallSettings;
+    let call: CallSettings | undefined; // set once the call's options are read (never to undefined)
     try {
-      call = readCallOptions(callOptions); // a TypeError: the caller's bug, not the client's
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    try {
+      call = readCallOptions(callOptions);
       return verifyWithScopes(extractBearerToken(headers), call); // async: it never throws
     } catch (error) {
-      return Promise.reject(forThisRequest(error, challenge));
+      // A bad call option is the caller's bug, a TypeError as it is; a bad header is the client's.
+      return Promise.reject(call === undefined ? error : forThisRequest(error, challenge));
     }
   }
   const token = async (token: string, callOptions?: VerifyCallOptions): Promise<Claims<Custom>> =>
