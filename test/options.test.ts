@@ -116,6 +116,12 @@ test('verifier settings: defaults filled in one place, frozen', () => {
   assert.equal(keys.kind, 'static');
   assert.ok(Object.isFrozen(settings) && Object.isFrozen(settings.issuers) && Object.isFrozen(rules) && Object.isFrozen(rules.audiences), 'settings, issuers, rules and audiences frozen');
   assert.equal(readVerifierOptions({ ...STATIC, typ: 'Application/AT+JWT' }).issuers[0]!.rules.typ, 'at+jwt');
+  // The settings hold copies: the caller changing its arrays afterwards changes no rule.
+  const requiredScopes = ['read'];
+  const copied = readVerifierOptions({ ...STATIC, requiredScopes }).issuers[0]!.rules;
+  requiredScopes.push('write');
+  assert.ok(Object.isFrozen(copied.requiredScopes), 'requiredScopes frozen');
+  assert.deepEqual(copied.requiredScopes, ['read']);
 });
 
 test('options left out are not read through a polluted Object.prototype', () => {

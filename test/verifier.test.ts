@@ -170,6 +170,7 @@ test('verifier: bad options throw at createVerifier time', () => {
     ['NaN tolerance', { clockTolerance: Number.NaN }],
     ['string tolerance', { clockTolerance: '5' as unknown as number }],
     ['negative maxTokenAge', { maxTokenAge: -1 }],
+    ['infinite maxTokenAge', { maxTokenAge: Infinity }],
     ['empty typ', { typ: '' }],
     ['scope with a space', { requiredScopes: ['read write'] }],
     ['scopes not an array', { requiredScopes: 'admin' as unknown as string[] }],
