@@ -8,8 +8,7 @@ import type { CurveName } from './algorithms.js';
 // X.690 §8.1: identifier, length, contents. §8.1.3: the length in one byte below 128,
 // otherwise 0x80|n followed by n big-endian length bytes.
 function tlv(tag: number, ...contents: Uint8Array[]): Buffer {
-  let length = 0;
-  for (const part of contents) length += part.length;
+  const length = contents.reduce((sum, part) => sum + part.length, 0);
   const longForm: number[] = [];
   for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) longForm.unshift(rest & 0xff);
   const header = length < 0x80 ? [tag, length] : [tag, 0x80 | longForm.length, ...longForm];

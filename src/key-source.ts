@@ -45,6 +45,12 @@ export interface KeySourceSnapshot {
   readonly kidCooldownUntil: number | null;
 }
 
+/** The rest of a static set's snapshot: it is never fetched, so it has no fetch state. */
+const NEVER_FETCHED = Object.freeze({
+  fetchedAt: null, refreshAt: null, freshUntil: null, staleUntil: null,
+  refreshing: false, failures: 0, lastError: null, retryAt: null, kidCooldownUntil: null,
+});
+
 /** A JWK Set given up front: fully offline, imported once. */
 export function createStaticKeySource(jwks: unknown): KeySource & { readonly keySet: KeySet } {
   const keySet: KeySet = importJwkSet(jwks);
@@ -53,10 +59,6 @@ export function createStaticKeySource(jwks: unknown): KeySource & { readonly key
     resolveKey: (header) => selectKey(keySet, header.alg, header.kid),
     ready: () => Promise.resolve(),
     isCurrent: (key) => keySet.keys.includes(key),
-    snapshot: () => ({
-      source: 'static', state: keySet.keys.length === 0 ? 'empty' : 'fresh', kids: keySet.keys.map((key) => key.kid ?? null),
-      fetchedAt: null, refreshAt: null, freshUntil: null, staleUntil: null,
-      refreshing: false, failures: 0, lastError: null, retryAt: null, kidCooldownUntil: null,
-    }),
+    snapshot: () => ({ source: 'static', state: keySet.keys.length === 0 ? 'empty' : 'fresh', kids: keySet.keys.map((key) => key.kid ?? null), ...NEVER_FETCHED }),
   };
 }

@@ -43,9 +43,7 @@ export function cacheVerifiedTokens(
   const entries = new Map<string, VerifiedToken>();
   let totalLength = 0;
 
-  const forget = (token: string) => {
-    if (entries.delete(token)) totalLength -= token.length;
-  };
+  const forget = (token: string) => { if (entries.delete(token)) totalLength -= token.length; };
   const remember = (token: string, verified: VerifiedToken) => {
     forget(token); // two concurrent misses of one token both arrive here
     if (token.length > maxTotalLength) return; // it can never fit: evicting the rest for it would only empty the cache
