@@ -48,9 +48,7 @@ export function createVerifier<Custom extends object = Record<never, never>>(opt
   function verifyToken(token: string, audiences?: readonly string[]): VerifiedToken | Promise<VerifiedToken> {
     const { rules, keySource } = pipelines.forToken(token);
     const callRules = audiences === undefined ? rules : { ...rules, audiences };
-    const verified = verifyJws(token, keySource.resolveKey, decode);
-    if (!isThenable(verified)) return checkVerifiedClaims(verified, callRules, now() / 1000);
-    return verified.then((jws) => checkVerifiedClaims(jws, callRules, now() / 1000));
+    return checkVerifiedClaims(verifyJws(token, keySource.resolveKey, decode), callRules, now);
   }
   // The cache (on unless `cache: false`) wraps verifyToken and adds no checks of its own (src/token-cache.ts).
   const verifyTokenOrHit = cache === undefined ? verifyToken : cacheVerifiedTokens(async (token) => verifyToken(token), {
@@ -82,9 +80,14 @@ export function createVerifier<Custom extends object = Record<never, never>>(opt
   return Object.assign(verify, { token, ready: pipelines.ready, keyCache: pipelines.snapshot });
 }
 
-function checkVerifiedClaims({ header, payload, key }: VerifiedJws, rules: ClaimRules, nowSeconds: number): VerifiedToken {
-  const { claims, grantedScopes } = checkClaims(header.typ, payload, rules, nowSeconds);
-  return { claims, key, grantedScopes };
+// The claims stage, after the signature: at once, or when a signature on the thread pool has
+// answered (the clock is read then, not before).
+function checkVerifiedClaims(
+  verified: VerifiedJws | Promise<VerifiedJws>, rules: ClaimRules, now: () => number,
+): VerifiedToken | Promise<VerifiedToken> {
+  if (isThenable(verified)) return verified.then((jws) => checkVerifiedClaims(jws, rules, now));
+  const { claims, grantedScopes } = checkClaims(verified.header.typ, verified.payload, rules, now() / 1000);
+  return { claims, key: verified.key, grantedScopes };
 }
 
 /** What every challenge of this verifier names besides the error (RFC 6750 §3, RFC 9728 §5.1). */

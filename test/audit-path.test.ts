@@ -133,6 +133,15 @@ test('audit-path: --check finds a stale README copy; a rewrite makes it current'
   assert.equal(run(['--check'], config, analysis).exitCode, 1);
 });
 
+test('audit-path: ceilings are enforced even with --no-budget', () => {
+  // The README copy is current (the test above rewrote it); only the ceilings decide here.
+  const roomy = { pathLines: { local: 54, remote: 100 }, functionLines: 41 };
+  assert.equal(run(['--check', '--no-budget'], { ...config, ceilings: roomy }, analysis).exitCode, 0);
+  const tight = run(['--check', '--no-budget'], { ...config, ceilings: { ...roomy, pathLines: { local: 53, remote: 100 } } }, analysis);
+  assert.equal(tight.exitCode, 1);
+  assert.ok(tight.output.includes('  over the ceiling (always enforced): local path: 54 lines of function code, ceiling 53'), tight.output.join('\n'));
+});
+
 test('audit-path: blank and comment-only lines inside a function count in its length, not in the path totals', () => {
   const commented = mkdtempSync(join(tmpdir(), 'clearjwt-audit-path-comments-'));
   try {
