@@ -60,6 +60,15 @@ test('organizations: scopes are the core\'s check (403 insufficient_scope), and 
   }
 });
 
+test('organizations: an expired token for another organization is 401 auth.jwt_expired, not 403', async () => {
+  const later = createVerifier({ ...BASE, now: () => (manifest.now + 10 * 365 * 86400) * 1000 });
+  const verifyOrganization = createOrganizationVerifier(later, { apiAudience: manifest.audience });
+  const item = fixture('organization-token-other-org');
+  assert.equal(item.expect, 'auth.organization_mismatch', 'the fixture is another organization\'s valid token');
+  await expectCode(verifyOrganization(bearer(item.token), { organization: item.organization! }), 'auth.jwt_expired');
+  await expectCode(verifyOrganization.token(item.token, { organization: item.organization! }), 'auth.jwt_expired');
+});
+
 test('organizations: no token is still 401 from the core; a bad id is refused before the token is looked at', async () => {
   const verifyOrganization = createOrganizationVerifier(createVerifier(BASE), { apiAudience: manifest.audience });
   await expectCode(verifyOrganization({}, { organization: 'org7a1b2c3d' }), 'auth.authorization_header_missing');

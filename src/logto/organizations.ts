@@ -14,7 +14,7 @@
 // narrows the audience for the call to our API and this one organization's URN.
 
 import type { Claims } from '../claims.js';
-import { AuthError } from '../errors.js';
+import { AuthError, toAuthError } from '../errors.js';
 import { extractBearerToken, type HeadersInput } from '../bearer.js';
 import { jsonType } from '../json.js';
 import { decodeCompactJws } from '../jws.js';
@@ -77,7 +77,7 @@ export function createOrganizationVerifier<Custom extends object = Record<never,
     try {
       claims = await run({ scopes, audience: [...apiAudiences, organizationUrn] });
     } catch (error) {
-      throw forAnotherOrganization(error, token, organization) ?? error;
+      throw (await forAnotherOrganization(error, token, organization, run)) ?? error;
     }
     return organizationAuth(claims, organization, organizationUrn, realm);
   }
@@ -116,22 +116,28 @@ function organizationAuth<Custom extends object>(
 // (src/claims.ts: checkClaims runs on a verified payload), so the payload read here is signed
 // by our issuer: when its aud names some organization, the token is valid but for another
 // organization — 403, as Logto's guides answer. Any other token keeps the core's 401.
-function forAnotherOrganization(error: unknown, token: () => string, organization: string): AuthError | undefined {
+async function forAnotherOrganization(
+  error: unknown, token: () => string, organization: string,
+  run: (call: { scopes: readonly string[]; audience: readonly string[] }) => Promise<unknown>,
+): Promise<AuthError | undefined> {
   if (!(error instanceof AuthError) || error.code !== 'auth.jwt_audience_mismatch') return undefined;
+  let signedPayload: { aud?: unknown; organization_id?: unknown };
   try {
-    const signedPayload = JSON.parse(decodeCompactJws(token()).payload.toString('utf8')) as { aud?: unknown; organization_id?: unknown };
-    const audience: unknown[] = Array.isArray(signedPayload.aud) ? signedPayload.aud : [signedPayload.aud];
-    const namesAnOrganization = audience.some((value) => typeof value === 'string' && value.startsWith(ORGANIZATION_URN_PREFIX));
-    if (!namesAnOrganization) return undefined;
-    // The core checked the types of aud (strings) and organization_id (a string) before aud.
-    const detail = {
-      check: 'organization', reason: 'mismatch', expected: organization, audience: audience as string[],
-      organizationId: signedPayload.organization_id as string | undefined,
-    } as const;
-    return new AuthError('auth.organization_mismatch', { realm: error.realm, cause: error, detail });
+    signedPayload = JSON.parse(decodeCompactJws(token()).payload.toString('utf8')) as typeof signedPayload;
   } catch {
     return undefined;
   }
+  // The core checked the types of aud (strings) and organization_id (a string) before aud.
+  const audience = (Array.isArray(signedPayload.aud) ? signedPayload.aud : [signedPayload.aud]) as string[];
+  const organizations = audience.filter((value) => typeof value === 'string' && value.startsWith(ORGANIZATION_URN_PREFIX));
+  if (organizations.length === 0) return undefined;
+  // The core checks aud before the times: run every check again with the token's own
+  // organizations as the audience, so that an expired token stays 401 auth.jwt_expired.
+  const otherRefusal = await run({ scopes: [], audience: organizations }).then(() => undefined, (other: unknown) => toAuthError(other));
+  if (otherRefusal !== undefined) return otherRefusal;
+  const organizationId = signedPayload.organization_id as string | undefined;
+  const detail = { check: 'organization', reason: 'mismatch', expected: organization, audience, organizationId } as const;
+  return new AuthError('auth.organization_mismatch', { realm: error.realm, cause: error, detail });
 }
 
 function readApiAudience(options: OrganizationVerifierOptions): readonly string[] {
