@@ -69,6 +69,7 @@ export const ISSUER_DOWN = {
   name: 'issuer down, no cached keys → 503',
   path: '/user/info', authorization: (mint) => `Bearer ${mint({ scope: 'read:profile' })}`,
   status: 503,
-  headers: { ...challenge(''), 'retry-after': '30' },
+  // Retry-After is when the key cache will fetch again: 1 s after a first failure.
+  headers: { ...challenge(''), 'retry-after': '1' },
   body: { error: 'temporarily_unavailable', code: 'auth.discovery_invalid', message: 'The OpenID Provider configuration could not be used.' },
 };

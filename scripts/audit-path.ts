@@ -75,7 +75,7 @@ export const BUDGETS: Budgets = { pathLines: { static: 500, remote: 220 }, funct
  * lines), so the path cannot grow unnoticed. Lower these as the path shrinks; never raise
  * them without saying why in the commit.
  */
-export const CEILINGS: Budgets = { pathLines: { static: 760, remote: 270 }, functionLines: 40 };
+export const CEILINGS: Budgets = { pathLines: { static: 670, remote: 270 }, functionLines: 40 };
 
 export const MARKERS = { start: '<!-- audit-path:start -->', end: '<!-- audit-path:end -->' };
 

@@ -186,6 +186,12 @@ export type AuthErrorDetail =
   | { readonly check: 'iat'; readonly iat: number | undefined; readonly now: number; readonly tolerance: number; readonly maxTokenAge?: number }
   | { readonly check: 'clock'; readonly now: number }
   | { readonly check: 'scope'; readonly missing: readonly string[]; readonly required: readonly string[] }
+  // Logto organizations (the src/logto/ leaf): the route's organization against the token's.
+  // `found` is the route's id when it is a string (from the request, so at most its first 129
+  // characters), `type` its JSON type; `organizationId` and `audience` are the signed token's
+  // organization_id and aud.
+  | { readonly check: 'organization'; readonly reason: 'id_invalid'; readonly expected: string; readonly type: JsonType; readonly found: string | undefined }
+  | { readonly check: 'organization'; readonly reason: 'mismatch' | 'token_required'; readonly expected: string; readonly organizationId: string | undefined; readonly audience: readonly string[] }
   // Anything else: an exception we did not foresee (see `cause`), or a code raised without detail.
   | { readonly check: 'unexpected' }
   | { readonly check: 'unspecified' };

@@ -54,6 +54,14 @@ const fixture = (name: string): string => {
   return found.token;
 };
 const STATIC = ['--issuer', manifest.issuer, '--audience', manifest.audience, '--jwks', fixturePath('jwks.json'), '--now', String(manifest.now)];
+// The Logto organization cases (scripts/gen-fixtures.sh, section c): their key set, and each case's route organization.
+const ORG_STATIC = ['--issuer', manifest.issuer, '--audience', manifest.audience, '--jwks', fixturePath('jwks-es384.json'), '--now', String(manifest.now)];
+const orgCase = (name: string): { token: string; organization: string; expect: string } => {
+  const found = manifest.cases.find((entry) => entry.name === `organization/${name}`) as { token: string; organization?: string; expect: string } | undefined;
+  assert.ok(found?.organization !== undefined, `no organization fixture case ${name}`);
+  return found as { token: string; organization: string; expect: string };
+};
+const orgRun = (name: string, ...more: string[]) => cli(['verify', orgCase(name).token, ...ORG_STATIC, '--organization', orgCase(name).organization, ...more]);
 
 // RFC 7638 §3.1 and RFC 8037 A.2: published keys whose thumbprints the RFCs give.
 const RFC7638_JWK = {
@@ -109,7 +117,12 @@ const runs = {
   keysNoneUsable: cli(['keys', badServer.issuer, '--json']),
   unknownFlag: cli(['verify', fixture('jwt/logto-valid'), ...STATIC, '--audiance', 'x']),
   usage: cli(['verify', fixture('jwt/logto-valid'), '--audience', 'x']),
-  organization: cli(['verify', fixture('jwt/logto-valid'), ...STATIC, '--organization', 'org_1']),
+  organization: orgRun('route-id-with-urn'),
+  orgValid: orgRun('organization-token-right-org', '--scope', 'read:members'),
+  orgApiValidJson: orgRun('organization-api-token-right-org', '--json'),
+  orgOther: orgRun('organization-token-other-org'),
+  orgOtherJson: orgRun('organization-api-token-other-org', '--json'),
+  orgGlobal: orgRun('global-token-on-organization-route'),
   noCommand: cli([]),
   help: cli(['verify', '--help']),
 };
@@ -207,12 +220,90 @@ test('cli verify --json: outcome, exit code, every stage with its RFC, the error
 });
 
 test('cli stages: the catch-all names no stage, so after bearer nothing is known; every code has an entry', () => {
-  assert.deepEqual(stageResults('auth.verification_failed').map(({ name, result }) => [name, result]),
+  assert.deepEqual(stageResults('auth.verification_failed', { organization: false }).map(({ name, result }) => [name, result]),
     STAGE_NAMES.map((name, i) => [name, i === 0 ? 'pass' : 'unknown']));
-  // The DPoP and Logto organization leaves' codes: `clearjwt verify` does not run those leaves.
-  const verifierCodes = AUTH_ERROR_CODES.filter((code) => !code.startsWith('auth.dpop_') && !code.startsWith('auth.organization_'));
+  // The DPoP leaf's codes: `clearjwt verify` does not run that leaf. The Logto leaf's it does (--organization).
+  const verifierCodes = AUTH_ERROR_CODES.filter((code) => !code.startsWith('auth.dpop_'));
   assert.deepEqual(verifierCodes.filter((code) => !Object.hasOwn(STAGE_OF_CODE, code)), []);
   assert.deepEqual(verifierCodes.filter((code) => stageOf(code) === undefined), ['auth.verification_failed']);
+  assert.deepEqual(AUTH_ERROR_CODES.filter((code) => stageOf(code) === 'organization'),
+    ['auth.organization_id_invalid', 'auth.organization_mismatch', 'auth.organization_token_required']);
+});
+
+// ---- verify --organization: the Logto leaf, as a service's organization route runs it ----
+
+const ORG_STAGE_NAMES = [...STAGE_NAMES, 'organization'];
+/** The stage table with --organization; `failing` may be two stages (the core's, then the leaf's). */
+function expectedOrgStages(...failing: string[]): string[][] {
+  const last = failing.length === 0 ? ORG_STAGE_NAMES.length : ORG_STAGE_NAMES.indexOf(failing[0]!);
+  return ORG_STAGE_NAMES.map((name, i) => [name, failing.includes(name) ? 'FAIL' : i < last ? 'pass' : 'not reached']);
+}
+/** The error lines under the failing stages, detail included. */
+function orgErrorRows(stdout: string): string[][] {
+  return stdout.split('\n').map((line) => /^ {16}(code|status|message|detail\.\w+) +(.+)$/.exec(line))
+    .filter((match) => match !== null).map((match) => [match[1]!, match[2]!]);
+}
+
+test('cli verify --organization: an organization token on its organization passes every stage, organization last; exit 0', async () => {
+  const run = await runs.orgValid;
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(stageTable(run.stdout), expectedOrgStages());
+  assert.match(run.stdout, /^ {2}organization {2}pass {2}RFC 7519 §4.1.3, Logto "Validate access tokens"$/m);
+  assert.match(run.stdout, /^organization +org7a1b2c3d \(clearjwt\/logto\)$/m);
+  assert.match(run.stdout, /^an organization token for org7a1b2c3d$/m);
+  assert.match(run.stdout, /^ {2}aud +"urn:logto:organization:org7a1b2c3d"$/m);
+});
+
+test('cli verify --organization --json: an organization-level API token: the organization stage, kind and id', async () => {
+  const run = await runs.orgApiValidJson;
+  assert.equal(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout) as { outcome: string; stages: Array<Record<string, unknown>>; organization: unknown };
+  assert.equal(report.outcome, 'valid');
+  assert.deepEqual(report.stages.map((stage) => [stage['stage'], stage['result']]), ORG_STAGE_NAMES.map((name) => [name, 'pass']));
+  assert.equal(report.stages[7]!['rfc'], 'RFC 7519 §4.1.3, Logto "Validate access tokens"');
+  assert.deepEqual(report.organization, { kind: 'organization_api', organizationId: 'org7a1b2c3d' });
+});
+
+test('cli verify --organization: an organization token for another organization: the core\'s aud refusal, then 403 organization_mismatch; exit 1', async () => {
+  const run = await runs.orgOther;
+  assert.equal(run.code, 1, run.stderr);
+  assert.deepEqual(stageTable(run.stdout), expectedOrgStages('claims', 'organization'));
+  assert.deepEqual(orgErrorRows(run.stdout), [
+    ['code', 'auth.jwt_audience_mismatch'], ['status', '401 invalid_token'], ['message', 'The token is not meant for this API (aud).'],
+    ['detail.check', '"aud"'], ['detail.expected', `["${manifest.audience}","urn:logto:organization:org9z8y7x6w"]`],
+    ['detail.found', '"urn:logto:organization:org7a1b2c3d"'],
+    ['code', 'auth.organization_mismatch'], ['status', '403 insufficient_scope'], ['message', 'The token is for another organization.'],
+    ['detail.check', '"organization"'], ['detail.reason', '"mismatch"'], ['detail.expected', '"org9z8y7x6w"'],
+    ['detail.audience', '["urn:logto:organization:org7a1b2c3d"]'], ['detail.organizationId', 'undefined'],
+  ]);
+  assert.match(run.stdout, /^REFUSED: auth\.organization_mismatch \(403 insufficient_scope\)$/m);
+  assert.ok(!run.stdout.includes(orgCase('organization-token-other-org').token.split('.')[2]!), 'the token\'s signature was printed');
+});
+
+test('cli verify --organization --json: an organization-level API token for another organization: the organization stage fails with its detail', async () => {
+  const run = await runs.orgOtherJson;
+  assert.equal(run.code, 1, run.stderr);
+  const report = JSON.parse(run.stdout) as { outcome: string; exitCode: number; stages: Array<Record<string, unknown>> };
+  assert.deepEqual(Object.keys(report), ['outcome', 'exitCode', 'stages']);
+  assert.deepEqual(report.stages.map((stage) => [stage['stage'], stage['result']]),
+    expectedOrgStages('organization').map(([name, result]) => [name, result === 'FAIL' ? 'fail' : result]));
+  assert.deepEqual(report.stages[7]!['error'], {
+    code: 'auth.organization_mismatch', status: 403, error: 'insufficient_scope', message: 'The token is for another organization.',
+    detail: { check: 'organization', expected: 'org9z8y7x6w', organizationId: 'org7a1b2c3d', audience: [manifest.audience], reason: 'mismatch' },
+  });
+});
+
+test('cli verify --organization: a global token on an organization route: 403 organization_token_required; exit 1', async () => {
+  const run = await runs.orgGlobal;
+  assert.equal(run.code, 1, run.stderr);
+  assert.deepEqual(stageTable(run.stdout), expectedOrgStages('organization'));
+  assert.deepEqual(orgErrorRows(run.stdout), [
+    ['code', 'auth.organization_token_required'], ['status', '403 insufficient_scope'],
+    ['message', 'This resource needs a token for its organization; the token is not for any organization.'],
+    ['detail.check', '"organization"'], ['detail.expected', '"org7a1b2c3d"'], ['detail.organizationId', 'undefined'],
+    ['detail.audience', `["${manifest.audience}"]`], ['detail.reason', '"token_required"'],
+  ]);
+  assert.match(run.stdout, /^REFUSED: auth\.organization_token_required \(403 insufficient_scope\)$/m);
 });
 
 // ---- decode ------------------------------------------------------------------------------
@@ -332,7 +423,7 @@ test('cli: usage errors exit 2 with the reason and a usage line on stderr, nothi
   const cases: Array<[keyof typeof runs, RegExp]> = [
     ['unknownFlag', /^clearjwt verify: Unknown option '--audiance'\. .*\nusage: clearjwt verify <token \| -> --issuer <url>/],
     ['usage', /^clearjwt verify: --issuer and --audience are required\nusage: clearjwt verify /],
-    ['organization', /^clearjwt verify: --organization: this verifier has no organization support yet \(issue 11\)\nusage: /],
+    ['organization', /^clearjwt verify: --organization "org7a1b2c3d:x": The requested organization id is not a valid organization id\. \(letters, digits, _ and -, 1 to 128\)\nusage: /],
     ['noCommand', /^clearjwt: a command is required\nusage: clearjwt <decode \| verify \| keys>/],
   ];
   for (const [name, stderr] of cases) {

@@ -96,6 +96,17 @@ test('dpop verifier: in allowed mode an unbound token still works as Bearer', as
   assert.equal(claims.sub, 'user_1');
 });
 
+test('dpop verifier: the core\'s detail and resource_metadata carry over to the leaf\'s challenges', async () => {
+  const metadata = 'https://api.example.com/.well-known/oauth-protected-resource';
+  const withMetadata = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks: { keys: [fixtureJwk('es256-1')] }, resourceMetadata: metadata });
+  const dpop = createDpopVerifier(withMetadata, { mode: 'allowed', publicOrigin: ORIGIN });
+  const expired = accessToken({ exp: nowSeconds() - 3600 });
+  const error = await dpop({ method: 'GET', url: '/resource', headers: { authorization: `Bearer ${expired}` } }).catch((caught: unknown) => caught);
+  assert.ok(error instanceof AuthError && error.code === 'auth.jwt_expired', String(error));
+  assert.equal(error.detail.check, 'exp');
+  assert.equal(error.wwwAuthenticate.split(`resource_metadata="${metadata}"`).length - 1, 2, error.wwwAuthenticate);
+});
+
 // htu values the RFC 3986 §6.2.2/§6.2.3 normalisation makes EQUAL to the request URL.
 const EQUAL_HTU: Array<[string, string]> = [
   ['default port written out', 'https://api.example.com:443/resource'],

@@ -60,6 +60,15 @@ test('organizations: scopes are the core\'s check (403 insufficient_scope), and 
   }
 });
 
+test('organizations: an expired token for another organization is 401 auth.jwt_expired, not 403', async () => {
+  const later = createVerifier({ ...BASE, now: () => (manifest.now + 10 * 365 * 86400) * 1000 });
+  const verifyOrganization = createOrganizationVerifier(later, { apiAudience: manifest.audience });
+  const item = fixture('organization-token-other-org');
+  assert.equal(item.expect, 'auth.organization_mismatch', 'the fixture is another organization\'s valid token');
+  await expectCode(verifyOrganization(bearer(item.token), { organization: item.organization! }), 'auth.jwt_expired');
+  await expectCode(verifyOrganization.token(item.token, { organization: item.organization! }), 'auth.jwt_expired');
+});
+
 test('organizations: no token is still 401 from the core; a bad id is refused before the token is looked at', async () => {
   const verifyOrganization = createOrganizationVerifier(createVerifier(BASE), { apiAudience: manifest.audience });
   await expectCode(verifyOrganization({}, { organization: 'org7a1b2c3d' }), 'auth.authorization_header_missing');
@@ -76,5 +85,35 @@ test('organizations: a malformed call or factory option is the caller\'s bug: a 
   await assert.rejects(verifyOrganization(bearer(fixture('organization-token-right-org').token), { organization: 'org7a1b2c3d', scopes: 'read' } as never), TypeError);
   for (const options of [{}, { apiAudience: '' }, { apiAudience: [] }, { apiAudience: [1] }, { apiAudience: 'x', audience: 'y' }]) {
     assert.throws(() => createOrganizationVerifier(verify, options as never), TypeError, JSON.stringify(options));
+  }
+});
+
+// Issue 13: each refusal of the leaf says, for the server's logs, what the route asked for and
+// what the token holds: its organization_id and aud (not secrets), never the token.
+test('organizations: each refusal carries an organization detail with the route\'s id and the token\'s', async () => {
+  const verifyOrganization = createOrganizationVerifier(createVerifier(BASE), { apiAudience: manifest.audience });
+  const detailOf = async (name: string, organization: unknown = fixture(name).organization) => {
+    const error = await verifyOrganization.token(fixture(name).token, { organization } as { organization: string }).then(() => undefined, (caught: unknown) => caught);
+    assert.ok(error instanceof AuthError, `${name}: not refused with an AuthError`);
+    return { code: error.code, detail: error.detail };
+  };
+  const rows: Array<[string, unknown, unknown]> = [
+    ['organization-token-other-org', undefined, { code: 'auth.organization_mismatch', detail: {
+      check: 'organization', reason: 'mismatch', expected: 'org9z8y7x6w', audience: [`${ORGANIZATION_URN_PREFIX}org7a1b2c3d`], organizationId: undefined } }],
+    ['organization-api-token-other-org', undefined, { code: 'auth.organization_mismatch', detail: {
+      check: 'organization', expected: 'org9z8y7x6w', organizationId: 'org7a1b2c3d', audience: [manifest.audience], reason: 'mismatch' } }],
+    ['organization-api-token-urn-of-other-org', undefined, { code: 'auth.organization_mismatch', detail: {
+      check: 'organization', reason: 'mismatch', expected: 'org7a1b2c3d', audience: [`${ORGANIZATION_URN_PREFIX}org9z8y7x6w`], organizationId: 'org9z8y7x6w' } }],
+    ['global-token-on-organization-route', undefined, { code: 'auth.organization_token_required', detail: {
+      check: 'organization', expected: 'org7a1b2c3d', organizationId: undefined, audience: [manifest.audience], reason: 'token_required' } }],
+    ['route-id-with-urn', undefined, { code: 'auth.organization_id_invalid', detail: {
+      check: 'organization', reason: 'id_invalid', expected: '[A-Za-z0-9_-]{1,128}', type: 'string', found: 'org7a1b2c3d:x' } }],
+    ['route-id-with-urn', 'o'.repeat(300), { code: 'auth.organization_id_invalid', detail: {
+      check: 'organization', reason: 'id_invalid', expected: '[A-Za-z0-9_-]{1,128}', type: 'string', found: 'o'.repeat(129) } }],
+    ['route-id-with-urn', 42, { code: 'auth.organization_id_invalid', detail: {
+      check: 'organization', reason: 'id_invalid', expected: '[A-Za-z0-9_-]{1,128}', type: 'number', found: undefined } }],
+  ];
+  for (const [name, organization, expected] of rows) {
+    assert.deepEqual(await detailOf(name, organization ?? fixture(name).organization), expected, `${name} ${String(organization)}`);
   }
 });

@@ -1,7 +1,7 @@
 // The verification path as the CLI shows it: the stages in order, each with the rules it
 // applies, and the one table saying which stage refuses with which code. The verifier does
 // not report stages; the code it refuses with names the stage, so this table is all we need.
-// `Record<AuthErrorCode, …>` makes the compiler refuse a code the table forgets.
+// `Record<…Code, …>` makes the compiler refuse a code the table forgets.
 
 import type { AuthErrorCode } from '../index.js';
 
@@ -13,13 +13,15 @@ export const STAGES = [
   { name: 'signature', rfc: 'RFC 7515 §5.2, RFC 7518 §3' },
   { name: 'claims', rfc: 'RFC 7519 §4.1, RFC 9068 §4' },
   { name: 'scopes', rfc: 'RFC 6750 §3.1, RFC 9068 §2.2.3' },
+  // Only with --organization: the Logto leaf (clearjwt/logto) runs after the core, scopes included.
+  { name: 'organization', rfc: 'RFC 7519 §4.1.3, Logto "Validate access tokens"' },
 ] as const;
 
 export type StageName = (typeof STAGES)[number]['name'];
 
-// DPoP proofs (RFC 9449) and Logto organizations are checked by their own leaves, which
-// `clearjwt verify` does not run: their codes name no stage here.
-type VerifierCode = Exclude<AuthErrorCode, `auth.dpop_${string}` | `auth.organization_${string}`>;
+// DPoP proofs (RFC 9449) are checked by their own leaf, which `clearjwt verify` does not
+// run: its codes name no stage here. The Logto organization leaf runs with --organization.
+type VerifierCode = Exclude<AuthErrorCode, `auth.dpop_${string}`>;
 
 /** Which stage refuses with each code; `undefined` for the fail-closed catch-all, which has none. */
 export const STAGE_OF_CODE: Readonly<Record<VerifierCode, StageName | undefined>> = {
@@ -60,22 +62,41 @@ export const STAGE_OF_CODE: Readonly<Record<VerifierCode, StageName | undefined>
   'auth.jwt_audience_mismatch': 'claims',
   'auth.jwt_typ_mismatch': 'claims',
   'auth.insufficient_scope': 'scopes',
+  'auth.organization_id_invalid': 'organization',
+  'auth.organization_mismatch': 'organization',
+  'auth.organization_token_required': 'organization',
   'auth.verification_failed': undefined,
 };
 
 export type StageResult = 'pass' | 'fail' | 'not reached' | 'unknown';
+
+export interface StageRun {
+  /** Whether the organization leaf ran (--organization); without it that stage is not shown. */
+  readonly organization: boolean;
+  /**
+   * The code of an earlier refusal that the final one reinterprets (its `cause`): the Logto
+   * leaf turns the core's aud refusal of a token for another organization into
+   * `auth.organization_mismatch`. That earlier stage failed too, and the ones between never ran.
+   */
+  readonly causeCode?: AuthErrorCode | undefined;
+}
 
 /**
  * Each stage's result when verification ended with `code` (or passed, for `undefined`):
  * the stages before the failing one passed, the ones after it never ran. The catch-all
  * code names no stage, so after the bearer stage nothing is known.
  */
-export function stageResults(code: AuthErrorCode | undefined): Array<{ name: StageName; rfc: string; result: StageResult }> {
-  const failedAt = code === undefined ? STAGES.length : STAGES.findIndex((stage) => stage.name === stageOf(code));
-  return STAGES.map((stage, index) => {
+export function stageResults(code: AuthErrorCode | undefined, run: StageRun): Array<{ name: StageName; rfc: string; result: StageResult }> {
+  const stages = STAGES.filter((stage) => run.organization || stage.name !== 'organization');
+  const indexOf = (failing: AuthErrorCode) => stages.findIndex((stage) => stage.name === stageOf(failing));
+  const failedAt = code === undefined ? stages.length : indexOf(code);
+  const causeAt = run.causeCode === undefined ? -1 : indexOf(run.causeCode);
+  const stoppedAt = causeAt !== -1 && causeAt < failedAt ? causeAt : failedAt;
+  return stages.map((stage, index) => {
     let result: StageResult;
     if (failedAt === -1) result = index === 0 ? 'pass' : 'unknown';
-    else result = index < failedAt ? 'pass' : index === failedAt ? 'fail' : 'not reached';
+    else if (index === failedAt || index === stoppedAt) result = 'fail';
+    else result = index < stoppedAt ? 'pass' : 'not reached';
     return { name: stage.name, rfc: stage.rfc, result };
   });
 }

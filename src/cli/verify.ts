@@ -9,9 +9,10 @@ import {
   AuthError, createVerifier, extractBearerToken,
   type Claims, type Verifier, type VerifierOptions, type VerifyCallOptions,
 } from '../index.js';
+import { createOrganizationVerifier, type OrganizationAuth } from '../logto/index.js';
 import { causeMessages, parsedOrUsage, parseNow, readTokenArgument, usageProblem } from './args.js';
 import { columns, paintFor, showMembers, showValue, type Paint } from './format.js';
-import { stageResults, type StageResult } from './stages.js';
+import { stageOf, stageResults, type StageName, type StageResult, type StageRun } from './stages.js';
 
 export const VERIFY_USAGE = 'usage: clearjwt verify <token | -> --issuer <url> --audience <aud> '
   + '[--jwks <file> | --jwks-uri <url>] [--scope <scope>]... [--typ <typ>] [--clock-tolerance <seconds>] '
@@ -20,8 +21,9 @@ export const VERIFY_USAGE = 'usage: clearjwt verify <token | -> --issuer <url> -
 export const VERIFY_HELP = `${VERIFY_USAGE}
 
 Verifies a token with clearjwt's own verifier and shows each stage in order: bearer, jws,
-header, key, signature, claims, scopes, with its RFC. The failing stage shows the error code,
-status, message and detail; the stages after it are "not reached". The token is not printed.
+header, key, signature, claims, scopes (and organization, with --organization), with its RFC.
+The failing stage shows the error code, status, message and detail; the stages after it are
+"not reached". The token is not printed.
   --issuer <url>          the exact iss; also where OIDC discovery starts (required)
   --audience <aud>        this API's identifier; repeat for several (required)
   --jwks <file>           a JWK Set file (offline); else --jwks-uri, else discovery
@@ -29,21 +31,21 @@ status, message and detail; the stages after it are "not reached". The token is 
   --scope <scope>         a scope the route requires; repeat, or space-separate
   --typ <typ>             the expected header typ, e.g. at+jwt
   --clock-tolerance <s>   seconds of clock skew forgiven (default 5)
-  --organization <id>     the organization the request is for (when the verifier supports it)
+  --organization <id>     the route's Logto organization: runs clearjwt/logto's organization
+                          verifier, with --audience as its apiAudience
   --now <t>               verify as at this time (seconds since 1970 or an ISO date)
-  --json                  one JSON object: { outcome, exitCode, stages, claims? }
+  --json                  one JSON object: { outcome, exitCode, stages, claims?, organization? }
 Exit: 0 valid, 1 refused, 2 usage, setup or network error (the keys could not be loaded).`;
-
-// Organization routes (issue 11) are not in this verifier yet. The type below turns `true`
-// once the core's call options have `organization`, and then this line stops compiling:
-// set it to `true` and add `organization: values.organization` to `callOptions` below.
-type OrganizationOption = 'organization' extends keyof NonNullable<Parameters<Verifier['token']>[1]> ? true : false;
-const ORGANIZATION_SUPPORTED: OrganizationOption = false;
 
 interface Outcome {
   readonly claims?: Claims;
+  /** With --organization, on success: which kind of Logto token, for which organization. */
+  readonly organization?: Pick<OrganizationAuth, 'kind' | 'organizationId'>;
   readonly error?: AuthError;
 }
+
+/** How the token is checked: the core verifier, then the Logto leaf when a route's organization is given. */
+type Check = (token: string) => Promise<Pick<Outcome, 'claims' | 'organization'>>;
 
 const VERIFY_OPTIONS = {
   issuer: { type: 'string' }, audience: { type: 'string', multiple: true },
@@ -78,22 +80,46 @@ export async function verifyCommand(args: readonly string[]): Promise<number> {
     if (error instanceof TypeError) throw usageProblem(error.message, VERIFY_USAGE);
     throw error;
   }
-  const callOptions: VerifyCallOptions = { scopes };
-  const outcome = await runVerifier(verifier, token, callOptions);
+  const outcome = await runVerifier(checkFor(verifier, values, scopes), token);
+  // The id is the caller's, not the token's: a bad --organization is a usage error (exit 2).
+  if (outcome.error?.code === 'auth.organization_id_invalid') {
+    throw usageProblem(`--organization ${showValue(values.organization)}: ${outcome.error.message} (${ORGANIZATION_ID_RULE})`, VERIFY_USAGE);
+  }
   const exitCode = outcome.error === undefined ? 0 : outcome.error.status === 503 ? 2 : 1;
   const nowSeconds = (nowMs ?? Date.now()) / 1000;
-  if (values.json === true) process.stdout.write(`${JSON.stringify(jsonReport(outcome, exitCode), null, 2)}\n`);
-  else process.stdout.write(textReport(outcome, options, scopes, nowSeconds, paintFor(process.stdout, process.env)));
+  const run: StageRun = { organization: values.organization !== undefined, causeCode: reinterpretedCode(outcome.error) };
+  if (values.json === true) process.stdout.write(`${JSON.stringify(jsonReport(outcome, run, exitCode), null, 2)}\n`);
+  else process.stdout.write(textReport(outcome, run, options, scopes, values.organization, nowSeconds, paintFor(process.stdout, process.env)));
   return exitCode;
+}
+
+const ORGANIZATION_ID_RULE = 'letters, digits, _ and -, 1 to 128';
+
+// Without --organization, the core verifier as createVerifier builds it; with it, the Logto
+// leaf over that verifier, exactly as a service's organization route calls it.
+function checkFor(verifier: Verifier, values: VerifyFlags, scopes: readonly string[]): Check {
+  const organization = values.organization;
+  if (organization === undefined) {
+    const callOptions: VerifyCallOptions = { scopes };
+    return async (token) => ({ claims: await verifier.token(token, callOptions) });
+  }
+  const verifyOrganization = createOrganizationVerifier(verifier, { apiAudience: values.audience ?? [] });
+  return async (token) => {
+    const auth = await verifyOrganization.token(token, { organization, scopes });
+    return { claims: auth.claims, organization: { kind: auth.kind, organizationId: auth.organizationId } };
+  };
+}
+
+// The Logto leaf refuses a token for another organization after the core refused its aud:
+// the core's error is the cause, and its stage failed first.
+function reinterpretedCode(error: AuthError | undefined): AuthError['code'] | undefined {
+  return error?.cause instanceof AuthError ? error.cause.code : undefined;
 }
 
 // The flags as createVerifier's options: only those given, so every default is the library's.
 function verifierOptions(values: VerifyFlags, nowMs: number | undefined): VerifierOptions {
   if (values.issuer === undefined || values.audience === undefined) throw usageProblem('--issuer and --audience are required', VERIFY_USAGE);
   if (values.jwks !== undefined && values['jwks-uri'] !== undefined) throw usageProblem('give --jwks or --jwks-uri, not both', VERIFY_USAGE);
-  if (values.organization !== undefined && !ORGANIZATION_SUPPORTED) {
-    throw usageProblem('--organization: this verifier has no organization support yet (issue 11)', VERIFY_USAGE);
-  }
   return {
     issuer: values.issuer,
     audience: values.audience,
@@ -107,10 +133,10 @@ function verifierOptions(values: VerifyFlags, nowMs: number | undefined): Verifi
 
 // The bearer stage first, on the token as a service would receive it in its header (RFC 6750
 // §2.1 b64token); then everything after it, by the verifier's raw-token entry point.
-async function runVerifier(verifier: Verifier, token: string, callOptions: VerifyCallOptions): Promise<Outcome> {
+async function runVerifier(check: Check, token: string): Promise<Outcome> {
   try {
     extractBearerToken({ authorization: `Bearer ${token}` });
-    return { claims: await verifier.token(token, callOptions) };
+    return await check(token);
   } catch (error) {
     if (error instanceof AuthError) return { error };
     // The verifier's TypeError for a scope that is not an RFC 6749 scope-token.
@@ -149,15 +175,28 @@ function errorReport(error: AuthError): Record<string, unknown> {
   };
 }
 
-function jsonReport(outcome: Outcome, exitCode: number): Record<string, unknown> {
-  const stages = stageResults(outcome.error?.code).map(({ name, rfc, result }) => ({
-    stage: name, rfc, result, ...(result === 'fail' && outcome.error !== undefined ? { error: errorReport(outcome.error) } : {}),
-  }));
-  const verdict = outcome.error === undefined ? 'valid' : outcome.error.status === 503 ? 'unavailable' : 'refused';
-  return { outcome: verdict, exitCode, stages, ...(outcome.claims === undefined ? {} : { claims: outcome.claims }) };
+/** The error a failed stage shows: the final one, or at the earlier stage of a reinterpreted refusal, its cause. */
+function errorAt(outcome: Outcome, stage: StageName): AuthError | undefined {
+  const error = outcome.error;
+  return error !== undefined && stageOf(error.code) !== stage && error.cause instanceof AuthError ? error.cause : error;
 }
 
-function textReport(outcome: Outcome, options: VerifierOptions, scopes: readonly string[], nowSeconds: number, paint: Paint): string {
+function jsonReport(outcome: Outcome, run: StageRun, exitCode: number): Record<string, unknown> {
+  const stages = stageResults(outcome.error?.code, run).map(({ name, rfc, result }) => {
+    const error = result === 'fail' ? errorAt(outcome, name) : undefined;
+    return { stage: name, rfc, result, ...(error === undefined ? {} : { error: errorReport(error) }) };
+  });
+  const verdict = outcome.error === undefined ? 'valid' : outcome.error.status === 503 ? 'unavailable' : 'refused';
+  return {
+    outcome: verdict, exitCode, stages,
+    ...(outcome.claims === undefined ? {} : { claims: outcome.claims }),
+    ...(outcome.organization === undefined ? {} : { organization: outcome.organization }),
+  };
+}
+
+function textReport(
+  outcome: Outcome, run: StageRun, options: VerifierOptions, scopes: readonly string[], organization: string | undefined, nowSeconds: number, paint: Paint,
+): string {
   const keys = options.jwks !== undefined ? 'the --jwks file' : options.jwksUri ?? 'OIDC discovery from the issuer';
   const lines = [
     columns([
@@ -165,11 +204,12 @@ function textReport(outcome: Outcome, options: VerifierOptions, scopes: readonly
       ['audience', [options.audience].flat().join(', ')],
       ['keys', keys],
       ['scopes', scopes.length === 0 ? '(none required)' : scopes.join(' ')],
+      ...(organization === undefined ? [] : [['organization', `${organization} (clearjwt/logto)`]]),
       ['time', `${new Date(nowSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')}${options.now === undefined ? '' : ' (--now)'}`],
     ]),
     '',
   ];
-  const stages = stageResults(outcome.error?.code);
+  const stages = stageResults(outcome.error?.code, run);
   const colour: Record<StageResult, (text: string) => string> = { pass: paint.pass, fail: paint.fail, 'not reached': paint.dim, unknown: paint.dim };
   const table = columns(stages.map(({ name, result, rfc }) => [name, result === 'fail' ? 'FAIL' : result, rfc]), '  ',
     (row, column, cell) => (column === 1 ? colour[stages[row]!.result](cell) : cell)).split('\n');
@@ -177,9 +217,11 @@ function textReport(outcome: Outcome, options: VerifierOptions, scopes: readonly
     lines.push(table[index]!);
     // The error's lines sit under the result column: two spaces of indent, the widest name, two more.
     const indent = ' '.repeat(4 + Math.max(...stages.map(({ name }) => name.length)));
-    if (stage.result === 'fail' && outcome.error !== undefined) lines.push(errorLines(outcome.error, indent));
+    const error = stage.result === 'fail' ? errorAt(outcome, stage.name) : undefined;
+    if (error !== undefined) lines.push(errorLines(error, indent));
   });
   lines.push('', verdictLine(outcome, stages.some((stage) => stage.result === 'unknown'), paint));
+  if (outcome.organization !== undefined) lines.push(`${outcome.organization.kind === 'organization' ? 'an organization token' : 'an organization-level API resource token'} for ${outcome.organization.organizationId}`);
   if (outcome.claims !== undefined) lines.push('', paint.bold('verified claims'), showMembers(outcome.claims, nowSeconds, '  '));
   return `${lines.join('\n')}\n`;
 }

@@ -125,9 +125,10 @@ async function rememberProof(checked: CheckedProof, nowMs: number, settings: Dpo
 // both are offered, the one the request used first, carrying the error. §9: with nonces on,
 // every refusal names the current nonce, so the client's next proof can carry it.
 function withChallenges(error: unknown, scheme: string | undefined, settings: DpopSettings, extraHeaders: Record<string, string>): AuthError {
-  const { code, requiredScopes, cause, retryAfter } = toAuthError(error);
+  const { code, requiredScopes, cause, retryAfter, detail, resourceMetadata } = toAuthError(error);
   const dpop: Challenge = { scheme: 'DPoP', params: { algs: [...settings.rules.algorithms].join(' ') } };
   const bearer: Challenge = { scheme: 'Bearer' };
   const challenges = settings.mode === 'required' ? [dpop] : scheme === 'dpop' ? [dpop, bearer] : [bearer, dpop];
-  return new AuthError(code, { requiredScopes, realm: settings.realm, cause: cause ?? error, retryAfter, challenges, extraHeaders });
+  // The core's detail and RFC 9728 resource_metadata (set by its resourceMetadata option) carry over.
+  return new AuthError(code, { requiredScopes, realm: settings.realm, cause: cause ?? error, retryAfter, challenges, extraHeaders, detail, resourceMetadata });
 }

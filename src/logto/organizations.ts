@@ -14,8 +14,9 @@
 // narrows the audience for the call to our API and this one organization's URN.
 
 import type { Claims } from '../claims.js';
-import { AuthError } from '../errors.js';
+import { AuthError, toAuthError } from '../errors.js';
 import { extractBearerToken, type HeadersInput } from '../bearer.js';
+import { jsonType } from '../json.js';
 import { decodeCompactJws } from '../jws.js';
 import type { Verifier } from '../verifier.js';
 
@@ -26,6 +27,7 @@ export const ORGANIZATION_URN_PREFIX = 'urn:logto:organization:';
 // request path cannot carry `:` (another URN), a space, a quote or a percent sign into the
 // audience we compare with.
 const ORGANIZATION_ID = /^[A-Za-z0-9_-]{1,128}$/;
+const ORGANIZATION_ID_RULE = '[A-Za-z0-9_-]{1,128}';
 
 export interface OrganizationVerifierOptions {
   /** This API's resource indicator(s): the aud of organization-level API resource tokens. */
@@ -75,7 +77,7 @@ export function createOrganizationVerifier<Custom extends object = Record<never,
     try {
       claims = await run({ scopes, audience: [...apiAudiences, organizationUrn] });
     } catch (error) {
-      throw forAnotherOrganization(error, token) ?? error;
+      throw (await forAnotherOrganization(error, token, organization, run)) ?? error;
     }
     return organizationAuth(claims, organization, organizationUrn, realm);
   }
@@ -93,10 +95,15 @@ function organizationAuth<Custom extends object>(
   const audience = typeof claims.aud === 'string' ? [claims.aud] : [...(claims.aud ?? [])];
   // The core checked that organization_id, when present, is a string (src/claims.ts).
   const organizationId = claims['organization_id'] as string | undefined;
-  if (organizationId !== undefined && organizationId !== organization) throw new AuthError('auth.organization_mismatch', { realm });
+  const detail = { check: 'organization', expected: organization, organizationId, audience } as const;
+  if (organizationId !== undefined && organizationId !== organization) {
+    throw new AuthError('auth.organization_mismatch', { realm, detail: { ...detail, reason: 'mismatch' } });
+  }
   const kind = audience.includes(organizationUrn) ? 'organization' : 'organization_api';
   // Our API's audience without organization_id: a global token, which grants no organization's rights.
-  if (kind === 'organization_api' && organizationId === undefined) throw new AuthError('auth.organization_token_required', { realm });
+  if (kind === 'organization_api' && organizationId === undefined) {
+    throw new AuthError('auth.organization_token_required', { realm, detail: { ...detail, reason: 'token_required' } });
+  }
   return Object.freeze({
     kind, subject: claims.sub, clientId: claims.client_id, organizationId: organization,
     scopes: Object.freeze((claims.scope ?? '').split(' ').filter((scope) => scope !== '')),
@@ -109,16 +116,28 @@ function organizationAuth<Custom extends object>(
 // (src/claims.ts: checkClaims runs on a verified payload), so the payload read here is signed
 // by our issuer: when its aud names some organization, the token is valid but for another
 // organization — 403, as Logto's guides answer. Any other token keeps the core's 401.
-function forAnotherOrganization(error: unknown, token: () => string): AuthError | undefined {
+async function forAnotherOrganization(
+  error: unknown, token: () => string, organization: string,
+  run: (call: { scopes: readonly string[]; audience: readonly string[] }) => Promise<unknown>,
+): Promise<AuthError | undefined> {
   if (!(error instanceof AuthError) || error.code !== 'auth.jwt_audience_mismatch') return undefined;
+  let signedPayload: { aud?: unknown; organization_id?: unknown };
   try {
-    const signedPayload = JSON.parse(decodeCompactJws(token()).payload.toString('utf8')) as { aud?: unknown };
-    const audience: unknown[] = Array.isArray(signedPayload.aud) ? signedPayload.aud : [signedPayload.aud];
-    const namesAnOrganization = audience.some((value) => typeof value === 'string' && value.startsWith(ORGANIZATION_URN_PREFIX));
-    return namesAnOrganization ? new AuthError('auth.organization_mismatch', { realm: error.realm, cause: error }) : undefined;
+    signedPayload = JSON.parse(decodeCompactJws(token()).payload.toString('utf8')) as typeof signedPayload;
   } catch {
     return undefined;
   }
+  // The core checked the types of aud (strings) and organization_id (a string) before aud.
+  const audience = (Array.isArray(signedPayload.aud) ? signedPayload.aud : [signedPayload.aud]) as string[];
+  const organizations = audience.filter((value) => typeof value === 'string' && value.startsWith(ORGANIZATION_URN_PREFIX));
+  if (organizations.length === 0) return undefined;
+  // The core checks aud before the times: run every check again with the token's own
+  // organizations as the audience, so that an expired token stays 401 auth.jwt_expired.
+  const otherRefusal = await run({ scopes: [], audience: organizations }).then(() => undefined, (other: unknown) => toAuthError(other));
+  if (otherRefusal !== undefined) return otherRefusal;
+  const organizationId = signedPayload.organization_id as string | undefined;
+  const detail = { check: 'organization', reason: 'mismatch', expected: organization, audience, organizationId } as const;
+  return new AuthError('auth.organization_mismatch', { realm: error.realm, cause: error, detail });
 }
 
 function readApiAudience(options: OrganizationVerifierOptions): readonly string[] {
@@ -138,6 +157,10 @@ function readCall(call: OrganizationCallOptions, realm: string | undefined): { o
   for (const name of Object.keys(call)) {
     if (name !== 'organization' && name !== 'scopes') throw new TypeError(`clearjwt: unknown option ${JSON.stringify(name)}`);
   }
-  if (typeof call.organization !== 'string' || !ORGANIZATION_ID.test(call.organization)) throw new AuthError('auth.organization_id_invalid', { realm });
+  const id: unknown = call.organization;
+  if (typeof id !== 'string' || !ORGANIZATION_ID.test(id)) {
+    const found = typeof id === 'string' ? id.slice(0, 129) : undefined;
+    throw new AuthError('auth.organization_id_invalid', { realm, detail: { check: 'organization', reason: 'id_invalid', expected: ORGANIZATION_ID_RULE, type: jsonType(id), found } });
+  }
   return { organization: call.organization, scopes: call.scopes ?? [] };
 }
